@@ -1,0 +1,63 @@
+/**
+ * The one contract every model provider implements (src/adapters/<provider>.ts). A provider turns a
+ * single-image question into one model reply. It returns failures as data and throws only for bad
+ * configuration at construction. It does not retry: the probe runner owns the single retry layer,
+ * and SDK clients are created with `maxRetries: 0`.
+ */
+
+export interface ImageInput {
+  bytes: Uint8Array;
+  mediaType: 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
+  /** Hex SHA-256 of `bytes`: part of cache keys, so an image replaced on disk is asked again. */
+  sha256: string;
+}
+
+export interface ModelRequest {
+  /** System prompt; omitted for reasoning models and where the protocol has none. */
+  system: string | null;
+  /** The user's text (the official prompt filled with question and options). */
+  prompt: string;
+  /** The image, sent after the text in the same user turn; judge requests have none. */
+  image: ImageInput | null;
+  /** null means "do not send a temperature" (reasoning models). */
+  temperature: number | null;
+  maxTokens: number;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type ModelResult =
+  | { ok: true; text: string; usage: Usage; latencyMs: number }
+  | {
+      ok: false;
+      error: string;
+      /** True for rate limits, 5xx, timeouts and dropped connections; false for 4xx such as a bad key. */
+      retryable: boolean;
+      /** From `retry-after` / `retry-after-ms` / rate-limit reset headers, when the server sent one. */
+      retryAfterMs?: number;
+      /** HTTP status, when there was a response. */
+      status?: number;
+      latencyMs: number;
+    };
+
+/** What identifies a model's answers for caching: never includes credentials. */
+export interface ModelIdentity {
+  provider: string;
+  baseURL: string | null;
+  model: string;
+}
+
+export interface ModelAdapter {
+  /** The models-file id (`gpt-4o`, `local-llava`). */
+  readonly id: string;
+  readonly identity: ModelIdentity;
+  /** True for o-series style models: no system prompt, no temperature. */
+  readonly reasoning: boolean;
+  complete(
+    request: ModelRequest,
+    options?: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<ModelResult>;
+}

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { UserFacingError } from './errors.js';
+
+/**
+ * Every environment variable the project reads, with its default. `.env.example` and the README's
+ * configuration table document the same list; `test/config.test.ts` keeps them in step.
+ * Precedence everywhere: an explicit option (CLI flag, constructor argument), then this, then the default.
+ */
+const envSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MEDICONFUSION_DATA_DIR: z.string().min(1).default('data/mediconfusion'),
+  MEDICONFUSION_DATASET_URL: z
+    .url()
+    .default('https://huggingface.co/datasets/shahab7899/MediConfusion/resolve/main'),
+  MEDICONFUSION_PROMPTS_URL: z
+    .url()
+    .default('https://raw.githubusercontent.com/AIF4S/MediConfusion/main/configs/prompts/answering.json'),
+  PMC_CLOUD_URL: z.url().default('https://pmc-oa-opendata.s3.amazonaws.com'),
+  PMC_LEGACY_URL: z.url().default('https://ftp.ncbi.nlm.nih.gov/pub/pmc/deprecated/oa_package'),
+  FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  STORE_URL: z.string().min(1).default('sqlite://data/store.sqlite'),
+  MODELS_FILE: z.string().min(1).default('models.yaml'),
+  RUNS_DIR: z.string().min(1).default('data/runs'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  logLevel: Env['LOG_LEVEL'];
+  /** Folder holding dataset.json, image_dict.json, statistics.json, answering-prompts.json and images/. */
+  dataDir: string;
+  sources: {
+    datasetUrl: string;
+    promptsUrl: string;
+    pmcCloudUrl: string;
+    pmcLegacyUrl: string;
+  };
+  fetchConcurrency: number;
+  storeUrl: string;
+  modelsFile: string;
+  runsDir: string;
+}
+
+/** Formats a zod failure as one line per variable: `NAME: what is wrong (got "value")`. */
+function describeEnvIssues(error: z.ZodError, env: Record<string, string | undefined>): string {
+  return error.issues
+    .map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const raw = env[name];
+      const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
+      return `  ${name}: ${issue.message}${got}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Reads and validates the environment once, at start-up. Empty strings count as unset so that a
+ * blank line copied from .env.example falls back to the default instead of failing.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new UserFacingError(
+      'CONFIG_INVALID',
+      `Invalid configuration in the environment:\n${describeEnvIssues(parsed.error, cleaned)}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(cwd, e.MEDICONFUSION_DATA_DIR),
+    sources: {
+      datasetUrl: e.MEDICONFUSION_DATASET_URL,
+      promptsUrl: e.MEDICONFUSION_PROMPTS_URL,
+      pmcCloudUrl: e.PMC_CLOUD_URL,
+      pmcLegacyUrl: e.PMC_LEGACY_URL,
+    },
+    fetchConcurrency: e.FETCH_CONCURRENCY,
+    storeUrl: e.STORE_URL,
+    modelsFile: path.resolve(cwd, e.MODELS_FILE),
+    runsDir: path.resolve(cwd, e.RUNS_DIR),
+  };
+}
+
+/** The variable names this module reads, for documentation checks. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape);
