@@ -22,6 +22,11 @@ export interface ModelRequest {
   /** null means "do not send a temperature" (reasoning models). */
   temperature: number | null;
   maxTokens: number;
+  /**
+   * Where the question comes from. Never sent to a model; lets offline providers (replay, random) answer
+   * per image and lets logs name the pair.
+   */
+  context?: { pairId: string; slot: 0 | 1; purpose: 'answer' | 'judge' };
 }
 
 export interface Usage {
