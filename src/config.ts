@@ -16,6 +16,10 @@ const envSchema = z.object({
   MEDICONFUSION_PROMPTS_URL: z
     .url()
     .default('https://raw.githubusercontent.com/AIF4S/MediConfusion/main/configs/prompts/answering.json'),
+  // statistics.json is not in the Hugging Face dataset, only in the GitHub repository.
+  MEDICONFUSION_STATISTICS_URL: z
+    .url()
+    .default('https://raw.githubusercontent.com/AIF4S/MediConfusion/main/data/stats/statistics.json'),
   PMC_CLOUD_URL: z.url().default('https://pmc-oa-opendata.s3.amazonaws.com'),
   PMC_LEGACY_URL: z.url().default('https://ftp.ncbi.nlm.nih.gov/pub/pmc/deprecated/oa_package'),
   FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
@@ -33,6 +37,7 @@ export interface Config {
   sources: {
     datasetUrl: string;
     promptsUrl: string;
+    statisticsUrl: string;
     pmcCloudUrl: string;
     pmcLegacyUrl: string;
   };
@@ -77,6 +82,7 @@ export function loadConfig(
     sources: {
       datasetUrl: e.MEDICONFUSION_DATASET_URL,
       promptsUrl: e.MEDICONFUSION_PROMPTS_URL,
+      statisticsUrl: e.MEDICONFUSION_STATISTICS_URL,
       pmcCloudUrl: e.PMC_CLOUD_URL,
       pmcLegacyUrl: e.PMC_LEGACY_URL,
     },
