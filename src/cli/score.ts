@@ -1,13 +1,261 @@
-import type { Command } from 'commander';
-import { UserFacingError } from '../errors.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { z } from 'zod';
+import type { PairSet } from '../dataset/model.js';
+import { loadOfficialSetStrict } from '../dataset/official.js';
+import { isUserFacingError, UserFacingError } from '../errors.js';
+import {
+  ALL_ROW,
+  ANSWER_FORMATS,
+  type AnswerFormat,
+  alignAnswersToSet,
+  CHANCE,
+  DEFAULT_THRESHOLD,
+  listPairIds,
+  officialPairRecord,
+  parseAnswers,
+  type SetScore,
+  scoreSet,
+} from '../scoring/index.js';
 import type { CliContext } from './context.js';
+
+interface ScoreOptions {
+  format?: AnswerFormat;
+  dataset?: string;
+  threshold: number;
+  json?: string;
+}
 
 export function registerScore(parent: Command, ctx: CliContext): void {
   parent
     .command('score')
-    .description('score an answers file with the official metrics')
-    .action(() => {
-      void ctx;
-      throw new UserFacingError('NOT_IMPLEMENTED', '`score` is not implemented yet.');
+    .description('score an answers file with the official MediConfusion metrics')
+    .argument('<file>', 'answers file: raw replies, judge scores, or an official harness Results file')
+    .addOption(
+      new Option('--format <format>', 'the answers file form (detected when omitted)').choices(
+        ANSWER_FORMATS,
+      ),
+    )
+    .option(
+      '--dataset <dir>',
+      'folder with dataset.json and statistics.json (default: MEDICONFUSION_DATA_DIR)',
+    )
+    .option(
+      '--threshold <n>',
+      'margin one option must lead the other by to count as chosen',
+      parseThreshold,
+      DEFAULT_THRESHOLD,
+    )
+    .option('--json <out>', 'also write the tables and per-pair outcomes to this JSON file')
+    .addHelpText(
+      'after',
+      `
+Answers file forms, keyed by pair id:
+  replies       {"10001": {"im1": "A", "im2": "B"}, ...}        (raw replies, official parser)
+  judge-scores  {"10001": {"im1": {"A": 8, "B": 2}, "im2": {...}}, ...}
+  official      the official harness's Results/<model>/<model>_<mode>.json
+
+Examples:
+  mediconfusion score answers.json
+  mediconfusion score Results/gpt/gpt_mc.json --format official --json gpt-mc-table.json`,
+    )
+    .action(async (file: string, options: ScoreOptions) => {
+      await runScore(ctx, file, options);
     });
 }
+
+function parseThreshold(value: string): number {
+  const parsed = z.coerce.number().positive().finite().safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('expected a positive number such as 3.');
+  return parsed.data;
+}
+
+async function runScore(ctx: CliContext, file: string, options: ScoreOptions): Promise<void> {
+  const answersFile = path.resolve(ctx.cwd, file);
+  const datasetDir = options.dataset ? path.resolve(ctx.cwd, options.dataset) : ctx.config().dataDir;
+
+  const raw = await readJsonFile(answersFile, 'answers file');
+  const parsed = parseAnswers(raw, { source: file, ...(options.format ? { format: options.format } : {}) });
+  const set = await loadSetForScoring(datasetDir);
+  const { answers, missing } = alignAnswersToSet(set, parsed, file);
+  if (missing.length > 0) {
+    ctx.err.write(
+      `warning: ${file} does not answer ${missing.length} of the ${set.pairs.length} pairs ` +
+        `(${listPairIds(missing)}); they are scored as invalid answers, like a model that gave no reply.\n`,
+    );
+  }
+  const result = scoreSet(set, answers, options.threshold);
+
+  ctx.out.write(
+    `${file}: ${parsed.format} format, threshold ${options.threshold}, ` +
+      `${set.pairs.length - missing.length} of ${set.pairs.length} pairs answered (${set.name} set)\n\n`,
+  );
+  ctx.out.write(renderTable(result));
+
+  if (options.json) {
+    const out = path.resolve(ctx.cwd, options.json);
+    const report = {
+      file: answersFile,
+      format: parsed.format,
+      threshold: options.threshold,
+      dataset: { name: set.name, dir: datasetDir, pairs: set.pairs.length },
+      missingPairs: missing,
+      officialScoreTable: result.counts,
+      table: result.summary.rounded,
+      tableFull: result.summary.full,
+      intervals: result.summary.intervals,
+      chance: CHANCE,
+      pairs: Object.fromEntries(result.pairs.map((scored) => [scored.pair.id, officialPairRecord(scored)])),
+    };
+    try {
+      await mkdir(path.dirname(out), { recursive: true });
+      await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+    } catch (err) {
+      throw new UserFacingError('OUTPUT_UNWRITABLE', `Cannot write ${out}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    ctx.out.write(`\nWrote ${out}\n`);
+  }
+}
+
+/**
+ * The one place `score` loads the set it scores against. The minimal official loader for now; the
+ * validating loader can replace it here.
+ */
+async function loadSetForScoring(dir: string): Promise<PairSet> {
+  try {
+    return await loadOfficialSetStrict(dir);
+  } catch (err) {
+    if (isUserFacingError(err)) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const detail =
+      code === 'ENOENT'
+        ? `${(err as NodeJS.ErrnoException).path ?? 'a file'} does not exist`
+        : err instanceof z.ZodError
+          ? z.prettifyError(err)
+          : (err as Error).message;
+    throw new UserFacingError(
+      'DATASET_UNREADABLE',
+      `Cannot load the dataset from ${dir}: ${detail}. Run \`mediconfusion data fetch\` or pass --dataset DIR.`,
+      { cause: err },
+    );
+  }
+}
+
+/** Reads a JSON file; a missing file or a syntax error (with line and column) is the user's to fix. */
+async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new UserFacingError('ANSWERS_UNREADABLE', `Cannot read the ${what} ${file}: ${reason}.`, {
+      cause: err,
+    });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserFacingError(
+      'ANSWERS_INVALID_JSON',
+      `${file} is not valid JSON: ${jsonSyntaxError(text)}.`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** JSON.parse's messages carry no position on every Node version; jsonc-parser finds the first error's offset. */
+function jsonSyntaxError(text: string): string {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  const offset = first?.offset ?? text.length;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const problem = first ? printParseErrorCode(first.error) : 'ValueExpected';
+  return `${problem} at line ${line}, column ${column}`;
+}
+
+const COLUMNS = [
+  { title: 'Category', align: 'left' },
+  { title: 'Total', align: 'right' },
+  { title: 'Set acc.', align: 'right' },
+  { title: '95% CI', align: 'left' },
+  { title: 'Individual acc.', align: 'right' },
+  { title: '95% CI', align: 'left' },
+  { title: 'Confused', align: 'right' },
+  { title: 'Valid pairs', align: 'right' },
+  { title: 'Invalid', align: 'right' },
+  { title: 'Precision', align: 'right' },
+  { title: 'Precision total', align: 'right' },
+] as const;
+
+const percent = (value: number) => value.toFixed(2);
+const interval = ({ low, high }: { low: number; high: number }) => `[${low.toFixed(1)}, ${high.toFixed(1)}]`;
+
+/** The official table (rounded as the official script prints it) with Wilson intervals and a chance row. */
+function renderTable({ summary }: SetScore): string {
+  const body: string[][] = summary.rows.map((name) => {
+    const row = summary.rounded[name];
+    const ci = summary.intervals[name];
+    if (!row || !ci) throw new Error(`summary has no row ${name}`);
+    return [
+      name,
+      String(row.total),
+      percent(row.set_acc),
+      interval(ci.set_acc),
+      percent(row.individual_acc),
+      interval(ci.individual_acc),
+      percent(row.confused),
+      String(row.valid_pairs),
+      percent(row.invalid),
+      percent(row.precision),
+      String(row.precision_total),
+    ];
+  });
+  body.push([
+    'Chance',
+    '',
+    percent(CHANCE.setAccuracy),
+    '',
+    percent(CHANCE.individualAccuracy),
+    '',
+    percent(CHANCE.confusion),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  const table = [COLUMNS.map((c) => c.title), ...body];
+  const widths = COLUMNS.map((_, i) => Math.max(...table.map((cells) => (cells[i] ?? '').length)));
+  const lines = table.map((cells) =>
+    cells
+      .map((cell, i) =>
+        COLUMNS[i]?.align === 'left' ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd(),
+  );
+  const allIndex = summary.rows.indexOf(ALL_ROW) + 1;
+  const rule = '-'.repeat(lines[0]?.length ?? 0);
+  lines.splice(allIndex, 0, rule);
+  lines.splice(1, 0, rule);
+  return `${lines.join('\n')}\n\n${LEGEND}\n`;
+}
+
+const LEGEND = [
+  'Percentages, rounded as the official script rounds them. 95% CI: Wilson intervals (set accuracy per',
+  'category uses the effective number of pairs, since a pair counts twice when both images share the category).',
+  'Confused: share of pairs with two valid answers that got the same letter twice. Valid pairs: pairs with two',
+  'valid answers. Precision: set accuracy among valid, unconfused pairs (Precision total of them).',
+  'Chance: what random guessing scores.',
+].join('\n');
