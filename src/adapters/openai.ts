@@ -1,0 +1,153 @@
+import OpenAI from 'openai';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import { type CallFailure, classifyUnknownError, failedResult, rootMessage } from './http-errors.js';
+import { imagePayload } from './image-payload.js';
+import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
+
+/**
+ * The `openai` provider: Chat Completions through the official SDK. Besides OpenAI itself it serves
+ * Azure OpenAI and every OpenAI-compatible server (vLLM, Ollama, LM Studio, llama.cpp, OpenRouter,
+ * Gemini's OpenAI endpoint) through `baseURL`.
+ */
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export interface OpenAIAdapterOptions {
+  id: string;
+  model: string;
+  /** null: OpenAI's own endpoint. */
+  baseURL: string | null;
+  /** null for servers without authentication (local vLLM/Ollama): no Authorization header is sent. */
+  apiKey: string | null;
+  /** Extra headers, already resolved (values from the environment included). */
+  headers: Record<string, string>;
+  /** Extra query parameters, e.g. `api-version` for Azure's deployment-style endpoints. */
+  query: Record<string, string>;
+  /** Overrides the name-based detection of o-series reasoning models. */
+  reasoning: boolean | undefined;
+  timeoutMs: number;
+  maxImageSide: number | null;
+}
+
+/**
+ * o-series models (`o1`, `o1-mini`, `o3`, `o4-mini`, …, also behind a router prefix such as
+ * `openai/o3-mini`) reject a system prompt and temperature in the official harness's setup.
+ */
+export function isReasoningModelName(model: string): boolean {
+  const name = model.split('/').pop() ?? model;
+  return /^o\d+(-|$)/i.test(name);
+}
+
+/** The part of a Chat Completions answer we rely on; validated because compatible servers vary. */
+const completionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+        }),
+      }),
+    )
+    .min(1, 'no choices'),
+  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
+});
+
+export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter {
+  const reasoning = options.reasoning ?? isReasoningModelName(options.model);
+  const secrets = [options.apiKey ?? '', ...Object.values(options.headers)];
+  // Every option is explicit so that OPENAI_* variables in the process environment cannot change
+  // where requests go or whose key they carry.
+  const client = new OpenAI({
+    apiKey: options.apiKey ?? 'no-key',
+    adminAPIKey: null,
+    organization: null,
+    project: null,
+    baseURL: options.baseURL ?? OPENAI_DEFAULT_BASE_URL,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+    defaultHeaders: { ...(options.apiKey === null ? { Authorization: null } : {}), ...options.headers },
+    defaultQuery: options.query,
+  });
+
+  async function body(request: ModelRequest): Promise<ChatCompletionCreateParamsNonStreaming> {
+    const messages: ChatCompletionMessageParam[] = [];
+    if (!reasoning && request.system !== null) messages.push({ role: 'system', content: request.system });
+    if (request.image) {
+      const image = await imagePayload(request.image, options.maxImageSide);
+      messages.push({
+        role: 'user',
+        content: [
+          { type: 'text', text: request.prompt },
+          { type: 'image_url', image_url: { url: `data:${image.mediaType};base64,${image.base64}` } },
+        ],
+      });
+    } else {
+      messages.push({ role: 'user', content: request.prompt });
+    }
+    return {
+      model: options.model,
+      messages,
+      ...(reasoning
+        ? { max_completion_tokens: request.maxTokens }
+        : {
+            max_tokens: request.maxTokens,
+            ...(request.temperature !== null ? { temperature: request.temperature } : {}),
+          }),
+    };
+  }
+
+  function toFailure(err: unknown, timeoutMs: number): CallFailure {
+    if (err instanceof OpenAI.APIUserAbortError) return { kind: 'aborted' };
+    if (err instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'timeout', timeoutMs };
+    if (err instanceof OpenAI.APIConnectionError) return { kind: 'connection', message: rootMessage(err) };
+    if (err instanceof OpenAI.APIError && err.status !== undefined) {
+      return { kind: 'http', status: err.status, headers: err.headers, message: err.message };
+    }
+    return classifyUnknownError(err);
+  }
+
+  return {
+    id: options.id,
+    identity: { provider: 'openai', baseURL: options.baseURL, model: options.model },
+    reasoning,
+    async complete(request, callOptions = {}): Promise<ModelResult> {
+      const timeoutMs = Math.max(1, Math.ceil(callOptions.timeoutMs ?? options.timeoutMs));
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      try {
+        const raw: unknown = await client.chat.completions.create(await body(request), {
+          timeout: timeoutMs,
+          ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+        });
+        const parsed = completionSchema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+          return failedResult(
+            { kind: 'malformed', message: `${where}${issue?.message ?? 'unexpected body'}` },
+            elapsed(),
+            secrets,
+          );
+        }
+        const { choices, usage } = parsed.data;
+        const message = choices[0]?.message;
+        // A null content is an answer without text (e.g. a refusal): a valid reply the parser marks invalid.
+        const text = message?.content ?? message?.refusal ?? '';
+        return {
+          ok: true,
+          text,
+          usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+          latencyMs: elapsed(),
+        };
+      } catch (err) {
+        if (callOptions.signal?.aborted) return failedResult({ kind: 'aborted' }, elapsed(), secrets);
+        return failedResult(toFailure(err, timeoutMs), elapsed(), secrets);
+      }
+    },
+  };
+}
