@@ -1,0 +1,118 @@
+import { UserFacingError } from '../errors.js';
+import type { HeaderValue, ModelConfig, ProviderName, ReplayModelConfig } from './models-file.js';
+import { createOpenAIAdapter } from './openai.js';
+import { createRandomAdapter } from './random.js';
+import type { ModelAdapter } from './types.js';
+
+/**
+ * Builds the adapter for a models-file entry. This is the one place where secrets are read: the
+ * config carries environment variable NAMES, and the values go straight into the SDK client.
+ */
+
+export type EnvSource = Record<string, string | undefined>;
+
+export type ConfigOf<P extends ProviderName> = Extract<ModelConfig, { provider: P }>;
+
+export type AdapterFactory<C extends ModelConfig = ModelConfig> = (
+  model: C,
+  env: EnvSource,
+  extras: AdapterExtras,
+) => ModelAdapter | Promise<ModelAdapter>;
+
+export interface AdapterExtras {
+  /**
+   * Replaces or supplies the factory of a provider. `replay` defaults to the `createReplayAdapter`
+   * export of ./replay.js, imported on first use.
+   */
+  factories?: { [P in ProviderName]?: AdapterFactory<ConfigOf<P>> };
+  /** Where stored runs live (`RUNS_DIR`), for the replay provider. */
+  runsDir?: string;
+}
+
+/** The value of a variable named in the models file; a missing or empty one fails fast, naming it. */
+export function readSecret(env: EnvSource, name: string, modelId: string, role: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new UserFacingError(
+      'CREDENTIAL_MISSING',
+      `Model "${modelId}" needs the environment variable ${name} (${role} in the models file), but it is not set.`,
+    );
+  }
+  return value;
+}
+
+function resolveHeaders(
+  headers: Record<string, HeaderValue> | undefined,
+  env: EnvSource,
+  modelId: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : readSecret(env, value.env, modelId, `header "${name}"`),
+    ]),
+  );
+}
+
+function apiKeyOf(model: { id: string; apiKeyEnv?: string | undefined; noAuth: boolean }, env: EnvSource) {
+  if (model.noAuth || model.apiKeyEnv === undefined) return null;
+  return readSecret(env, model.apiKeyEnv, model.id, 'apiKeyEnv');
+}
+
+const REPLAY_MODULE = './replay.js';
+
+/**
+ * The replay provider lives in ./replay.js (written alongside the runner). It is imported on first
+ * use by a computed specifier so that this module builds and works for the other providers whether
+ * or not that file exists yet.
+ */
+async function defaultReplayFactory(): Promise<AdapterFactory<ReplayModelConfig>> {
+  let mod: unknown;
+  try {
+    mod = await import(REPLAY_MODULE);
+  } catch (err) {
+    throw new Error('The replay provider is not available: src/adapters/replay.ts could not be loaded.', {
+      cause: err,
+    });
+  }
+  const factory = (mod as { createReplayAdapter?: unknown }).createReplayAdapter;
+  if (typeof factory !== 'function') {
+    throw new Error(
+      'src/adapters/replay.ts must export a function `createReplayAdapter(model, env, extras)`.',
+    );
+  }
+  return factory as AdapterFactory<ReplayModelConfig>;
+}
+
+export async function createAdapter(
+  model: ModelConfig,
+  env: EnvSource = process.env,
+  extras: AdapterExtras = {},
+): Promise<ModelAdapter> {
+  const factories = extras.factories ?? {};
+  switch (model.provider) {
+    case 'openai':
+      if (factories.openai) return factories.openai(model, env, extras);
+      return createOpenAIAdapter({
+        id: model.id,
+        model: model.model,
+        baseURL: model.baseURL ?? null,
+        apiKey: apiKeyOf(model, env),
+        headers: resolveHeaders(model.headers, env, model.id),
+        query: model.query ?? {},
+        reasoning: model.reasoning,
+        timeoutMs: model.timeoutMs,
+        maxImageSide: model.maxImageSide ?? null,
+      });
+    case 'anthropic':
+      if (factories.anthropic) return factories.anthropic(model, env, extras);
+      throw new UserFacingError('PROVIDER_UNAVAILABLE', 'The anthropic provider is not available yet.');
+    case 'random':
+      if (factories.random) return factories.random(model, env, extras);
+      return createRandomAdapter({ id: model.id, model: model.model, seed: model.seed });
+    case 'replay': {
+      const factory = factories.replay ?? (await defaultReplayFactory());
+      return factory(model, env, extras);
+    }
+  }
+}
