@@ -3,9 +3,9 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { z } from 'zod';
+import { loadPairSetStrict } from '../dataset/load.js';
 import type { PairSet } from '../dataset/model.js';
-import { loadOfficialSetStrict } from '../dataset/official.js';
-import { isUserFacingError, UserFacingError } from '../errors.js';
+import { UserFacingError } from '../errors.js';
 import {
   ALL_ROW,
   ANSWER_FORMATS,
@@ -24,6 +24,7 @@ import type { CliContext } from './context.js';
 interface ScoreOptions {
   format?: AnswerFormat;
   dataset?: string;
+  set?: string;
   threshold: number;
   json?: string;
 }
@@ -42,6 +43,7 @@ export function registerScore(parent: Command, ctx: CliContext): void {
       '--dataset <dir>',
       'folder with dataset.json and statistics.json (default: MEDICONFUSION_DATA_DIR)',
     )
+    .option('--set <file>', 'score against a custom pair set (YAML or JSON) instead of the official dataset')
     .option(
       '--threshold <n>',
       'margin one option must lead the other by to count as chosen',
@@ -59,7 +61,8 @@ Answers file forms, keyed by pair id:
 
 Examples:
   mediconfusion score answers.json
-  mediconfusion score Results/gpt/gpt_mc.json --format official --json gpt-mc-table.json`,
+  mediconfusion score Results/gpt/gpt_mc.json --format official --json gpt-mc-table.json
+  mediconfusion score class-answers.json --set my-pairs.yaml`,
     )
     .action(async (file: string, options: ScoreOptions) => {
       await runScore(ctx, file, options);
@@ -78,7 +81,8 @@ async function runScore(ctx: CliContext, file: string, options: ScoreOptions): P
 
   const raw = await readJsonFile(answersFile, 'answers file');
   const parsed = parseAnswers(raw, { source: file, ...(options.format ? { format: options.format } : {}) });
-  const set = await loadSetForScoring(datasetDir);
+  const setFile = options.set ? path.resolve(ctx.cwd, options.set) : undefined;
+  const set = await loadSetForScoring(datasetDir, setFile);
   const { answers, missing } = alignAnswersToSet(set, parsed, file);
   if (missing.length > 0) {
     ctx.err.write(
@@ -100,7 +104,7 @@ async function runScore(ctx: CliContext, file: string, options: ScoreOptions): P
       file: answersFile,
       format: parsed.format,
       threshold: options.threshold,
-      dataset: { name: set.name, dir: datasetDir, pairs: set.pairs.length },
+      dataset: { name: set.name, source: setFile ?? datasetDir, pairs: set.pairs.length },
       missingPairs: missing,
       officialScoreTable: result.counts,
       table: result.summary.rounded,
@@ -122,27 +126,11 @@ async function runScore(ctx: CliContext, file: string, options: ScoreOptions): P
 }
 
 /**
- * The one place `score` loads the set it scores against. The minimal official loader for now; the
- * validating loader can replace it here.
+ * The one place `score` loads the set it scores against: the validating loader, which reports every problem
+ * of the data files as a UserFacingError. Images are not needed for scoring, so they are not checked.
  */
-async function loadSetForScoring(dir: string): Promise<PairSet> {
-  try {
-    return await loadOfficialSetStrict(dir);
-  } catch (err) {
-    if (isUserFacingError(err)) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const detail =
-      code === 'ENOENT'
-        ? `${(err as NodeJS.ErrnoException).path ?? 'a file'} does not exist`
-        : err instanceof z.ZodError
-          ? z.prettifyError(err)
-          : (err as Error).message;
-    throw new UserFacingError(
-      'DATASET_UNREADABLE',
-      `Cannot load the dataset from ${dir}: ${detail}. Run \`mediconfusion data fetch\` or pass --dataset DIR.`,
-      { cause: err },
-    );
-  }
+async function loadSetForScoring(dataDir: string, setFile: string | undefined): Promise<PairSet> {
+  return loadPairSetStrict(setFile === undefined ? { dataDir } : { dataDir, setFile });
 }
 
 /** Reads a JSON file; a missing file or a syntax error (with line and column) is the user's to fix. */

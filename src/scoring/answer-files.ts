@@ -131,13 +131,23 @@ function describeIssues(source: string, format: AnswerFormat, raw: unknown, erro
   return `${source} is not a valid ${format} answers file:\n${lines.join('\n')}`;
 }
 
-/** The form a file seems meant to be, judged from its first entry; null when it resembles none. */
-function guessFormat(firstEntry: unknown): AnswerFormat | null {
-  if (!isPlainObject(firstEntry)) return null;
-  if ('answer' in firstEntry) return 'official';
-  const im1 = firstEntry.im1;
-  if (isPlainObject(im1)) return 'judge-scores';
-  if (typeof im1 === 'string' || im1 === null) return 'replies';
+/** The form an entry seems meant to be; null when it resembles none. */
+function guessEntryFormat(entry: unknown): AnswerFormat | null {
+  if (!isPlainObject(entry)) return null;
+  if ('answer' in entry) return 'official';
+  for (const image of [entry.im1, entry.im2]) {
+    if (isPlainObject(image)) return 'judge-scores';
+    if (typeof image === 'string' || image === null) return 'replies';
+  }
+  return null;
+}
+
+/** The form a file that fits no schema seems meant to be: the first entry that resembles one decides. */
+function guessFormat(entries: ReadonlyArray<[string, unknown]>): AnswerFormat | null {
+  for (const [, entry] of entries) {
+    const guess = guessEntryFormat(entry);
+    if (guess) return guess;
+  }
   return null;
 }
 
@@ -173,7 +183,7 @@ export function parseAnswers(
         `${source} fits more than one answers format (${fitting.join(', ')}); choose one with --format.`,
       );
     }
-    format = fitting[0] ?? guessFormat(entries[0]?.[1]) ?? undefined;
+    format = fitting[0] ?? guessFormat(entries) ?? undefined;
     if (format === undefined) {
       const [firstId, firstEntry] = entries[0] ?? ['', undefined];
       throw new UserFacingError(
