@@ -1,0 +1,953 @@
+import { randomUUID } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
+import { OPTIONS } from '../dataset/model.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/types.js';
+import { chosenOf, groupAnswers, isComplete, type PersonRound } from './answers.js';
+import { type Clock, systemClock } from './clock.js';
+import { type ModelAnswerSource, type TrackedModelRequest, trackModelRequest } from './model-answers.js';
+import { drawPairOrder, indexPairs, resolveCategory } from './pairs.js';
+import { type QuizRefusal, quizError, refusal } from './quiz-errors.js';
+import type { RandomSource } from './random.js';
+import type {
+  AnswerRecord,
+  ClosedBy,
+  EndReason,
+  ModelOutcome,
+  RoundRecord,
+  RoundResultRecord,
+  SessionRecord,
+  SessionSettings,
+} from './records.js';
+import { computeReveal, type RoundReveal } from './reveal.js';
+import {
+  type Leaderboard,
+  type LeaderboardOptions,
+  leaderboard,
+  type ScopeStats,
+  type StatsScope,
+  scopeStats,
+} from './stats.js';
+import {
+  answerKey,
+  collect,
+  type QuizCollections,
+  quizCollections,
+  resultKey,
+  roundPrefix,
+  sessionPrefix,
+} from './store-layout.js';
+import { type SessionSummary, summarizeSession } from './summary.js';
+
+export interface QuizLimits {
+  defaultRounds: number;
+  maxRounds: number;
+  defaultSeconds: number;
+  minSeconds: number;
+  maxSeconds: number;
+  maxModels: number;
+  /**
+   * After a restart, a session whose round closed (or should have closed) longer ago than this is ended
+   * instead of resumed: nobody is waiting for it any more, and it would block the room.
+   */
+  staleAfterMs: number;
+}
+
+export const DEFAULT_LIMITS: QuizLimits = {
+  defaultRounds: 5,
+  maxRounds: 20,
+  defaultSeconds: 60,
+  minSeconds: 10,
+  maxSeconds: 600,
+  maxModels: 5,
+  staleAfterMs: 15 * 60_000,
+};
+
+export interface QuizEngineOptions {
+  store: Store;
+  set: PairSet;
+  models: ModelAnswerSource;
+  log: Logger;
+  clock?: Clock;
+  random?: RandomSource;
+  /** Members holding this role may host any session (Discord: the configured host role id). */
+  hostRoleId?: string | null;
+  limits?: Partial<QuizLimits>;
+  newSessionId?: () => string;
+}
+
+/** Who asks for a host control. Front ends fill it from the platform (Discord: member id, permissions, roles). */
+export type Actor =
+  | { kind: 'member'; userId: string; canManageServer?: boolean; roleIds?: readonly string[] }
+  /** The front end's own timers and automation: always allowed. */
+  | { kind: 'system' };
+
+export interface StartRequest {
+  /** The channel (Discord) or room (web) the session runs in; one session per room. */
+  roomId: string;
+  /** The server the room belongs to, for per-server statistics. */
+  guildId?: string | null;
+  hostUserId: string;
+  category?: string | null;
+  rounds?: number;
+  secondsPerRound?: number;
+  models?: readonly string[];
+  /** Let people change an answer until the reveal; by default both answers lock once given. */
+  allowChanges?: boolean;
+}
+
+export interface RoundView {
+  sessionId: string;
+  roomId: string;
+  /** The round's index (skipped rounds count): put it in buttons so late clicks are recognised. */
+  round: number;
+  /** 1-based position among played rounds, for "Question 2 of 5". */
+  number: number;
+  totalRounds: number;
+  pair: ConfusingPair;
+  startedAt: number;
+  deadline: number;
+  state: RoundRecord['state'];
+  /** People who have answered both images. */
+  answeredCount: number;
+}
+
+export interface SessionView {
+  sessionId: string;
+  roomId: string;
+  guildId: string | null;
+  hostUserId: string;
+  settings: SessionSettings;
+  status: SessionRecord['status'];
+  round: RoundView | null;
+}
+
+export interface StartResult {
+  session: SessionView;
+  round: RoundView;
+  /** Things the front end should tell the host, e.g. that fewer rounds fit the chosen category. */
+  notices: string[];
+}
+
+export interface AnswerInput {
+  roomId: string;
+  userId: string;
+  displayName: string;
+  slot: number;
+  option: string;
+  /** The session and round the clicked button belongs to; a click on an older question is then late. */
+  sessionId?: string;
+  round?: number;
+}
+
+export interface AnswerAccepted {
+  ok: true;
+  round: number;
+  /** What the person has chosen so far, image 1 and image 2. */
+  choices: [Option | null, Option | null];
+  /** Both images are answered. */
+  complete: boolean;
+  /** False when the click repeated the answer already recorded. */
+  changed: boolean;
+  /** True when the answers can no longer change (both given, changes not allowed). */
+  locked: boolean;
+  responseMs: number;
+  /** People who have answered both images, for the live counter. */
+  answeredCount: number;
+}
+
+export type AnswerOutcome = AnswerAccepted | (QuizRefusal & { choices?: [Option | null, Option | null] });
+
+export interface RevealOutcome {
+  reveal: RoundReveal;
+  /** False when the round had already been revealed (a second reveal returns the first one's result). */
+  fresh: boolean;
+}
+
+export interface AdvanceOutcome {
+  /** The reveal of the round that was still open, when advancing had to close it. */
+  reveal: RoundReveal | null;
+  /** The round now open, or null when the session ended. */
+  round: RoundView | null;
+  /** The session's summary, when it ended. */
+  summary: SessionSummary | null;
+}
+
+export interface StopOutcome {
+  reveal: RoundReveal | null;
+  summary: SessionSummary;
+}
+
+export interface DueRound {
+  roomId: string;
+  sessionId: string;
+  round: number;
+  deadline: number;
+}
+
+export interface RecoveryReport {
+  /** Sessions running again; the front end re-arms a timer for each open round's deadline. */
+  resumed: SessionView[];
+  /** Rounds whose time ran out while the bot was down, revealed now with every answer stored before. */
+  revealed: Array<{ reveal: RoundReveal; note: string }>;
+  /** Sessions left too long and closed now (their results are kept and summarised). */
+  ended: Array<{ summary: SessionSummary; note: string }>;
+}
+
+interface LiveRound {
+  record: RoundRecord;
+  pair: ConfusingPair;
+  /** Set when the reveal starts: from then on every click is late. */
+  closing: boolean;
+  people: Map<string, PersonRound>;
+  complete: number;
+  /** Clicks admitted before closing whose store write has not finished; the reveal waits for them. */
+  inflight: Set<Promise<unknown>>;
+  userQueues: Map<string, LimitFunction>;
+  models: Map<string, TrackedModelRequest>;
+  abort: AbortController;
+  reveal: RoundReveal | null;
+}
+
+interface Room {
+  session: SessionRecord;
+  live: LiveRound | null;
+}
+
+/**
+ * The quiz-session engine shared by every front end (Discord now, a web page later). It knows rooms, people
+ * and options, never platforms. All wall-clock decisions use the injected clock, and the engine never starts
+ * a timer itself: front ends either poll `revealDue()` (e.g. once a second) or arm one timer at the
+ * `deadline` of each round they show and then call `revealDue()`. Tests simply move the clock.
+ *
+ * State transitions (start, reveal, next, skip, stop) are serialised per room and persisted before they
+ * return; answers are serialised per person only, and each is durable before it is acknowledged.
+ */
+export class QuizEngine {
+  private readonly db: QuizCollections;
+  private readonly set: PairSet;
+  private readonly pairs: Map<string, ConfusingPair>;
+  private readonly models: ModelAnswerSource;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly hostRoleId: string | null;
+  private readonly limits: QuizLimits;
+  private readonly newSessionId: () => string;
+  private readonly rooms = new Map<string, Room>();
+  private readonly roomLocks = new Map<string, LimitFunction>();
+
+  constructor(options: QuizEngineOptions) {
+    this.db = quizCollections(options.store);
+    this.set = options.set;
+    this.pairs = indexPairs(options.set);
+    this.models = options.models;
+    this.log = options.log;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.hostRoleId = options.hostRoleId ?? null;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.newSessionId = options.newSessionId ?? randomUUID;
+  }
+
+  // ---- sessions ---------------------------------------------------------------------------------------
+
+  async start(request: StartRequest): Promise<StartResult> {
+    const settings = await this.validateSettings(request);
+    return this.withRoomLock(request.roomId, async () => {
+      if (this.rooms.has(request.roomId)) {
+        throw quizError(
+          'SESSION_EXISTS',
+          'A quiz is already running here. Wait for it to finish, or ask its host to stop it.',
+        );
+      }
+      const notices: string[] = [];
+      const pairOrder = drawPairOrder(this.set, settings.category, this.random);
+      if (pairOrder.length < settings.rounds) {
+        notices.push(
+          `Only ${pairOrder.length} question${pairOrder.length === 1 ? '' : 's'} match ${settings.category ?? 'the set'}, so the quiz has ${pairOrder.length} round${pairOrder.length === 1 ? '' : 's'} instead of ${settings.rounds}.`,
+        );
+        settings.rounds = pairOrder.length;
+      }
+      const now = this.clock.now();
+      const session: SessionRecord = {
+        version: 1,
+        id: this.newSessionId(),
+        roomId: request.roomId,
+        guildId: request.guildId ?? null,
+        hostUserId: request.hostUserId,
+        setName: this.set.name,
+        createdAt: now,
+        settings,
+        pairOrder,
+        rounds: [this.newRound(1, pairOrder[0] as string, now, settings)],
+        status: 'active',
+        endedAt: null,
+        endReason: null,
+      };
+      await this.claimRoom(session);
+      try {
+        await this.db.sessions.set(session.id, session);
+      } catch (err) {
+        await this.db.rooms.delete(session.roomId).catch(() => undefined);
+        throw err;
+      }
+      const room: Room = { session, live: null };
+      this.rooms.set(session.roomId, room);
+      this.openLive(room, new Map());
+      this.log.info(
+        { sessionId: session.id, roomId: session.roomId, rounds: settings.rounds },
+        'quiz session started',
+      );
+      return { session: this.sessionView(room), round: this.roundView(room) as RoundView, notices };
+    });
+  }
+
+  /** The session running in a room, or null. */
+  session(roomId: string): SessionView | null {
+    const room = this.rooms.get(roomId);
+    return room === undefined ? null : this.sessionView(room);
+  }
+
+  /** People who answered both images of the room's current round (0 when there is none): cheap, in memory. */
+  answeredCount(roomId: string): number {
+    return this.rooms.get(roomId)?.live?.complete ?? 0;
+  }
+
+  // ---- answers ----------------------------------------------------------------------------------------
+
+  /**
+   * Records one click. Resolves only after the click is durable in the store (or with a refusal). Clicks of
+   * one person are handled one after another; clicks of different people run concurrently and write
+   * different keys, so none is lost however many arrive at once.
+   */
+  answer(input: AnswerInput): Promise<AnswerOutcome> {
+    // Admission is decided synchronously, so a reveal that starts later sees this click in `inflight`.
+    const slot = input.slot;
+    const option = input.option;
+    if ((slot !== 0 && slot !== 1) || !(OPTIONS as readonly string[]).includes(option)) {
+      return Promise.resolve(refusal('INVALID_OPTION', 'Pick A or B for image 1 or image 2.'));
+    }
+    const room = this.rooms.get(input.roomId);
+    if (room === undefined) {
+      return Promise.resolve(refusal('NO_SESSION', 'There is no quiz running here right now.'));
+    }
+    const live = room.live;
+    const now = this.clock.now();
+    const staleButton =
+      (input.sessionId !== undefined && input.sessionId !== room.session.id) ||
+      (input.round !== undefined && live !== null && input.round !== live.record.index);
+    if (staleButton) {
+      return Promise.resolve(
+        refusal('ROUND_CLOSED', 'That question is over; answer the current one instead.'),
+      );
+    }
+    if (live === null || live.closing || live.record.state !== 'open' || now >= live.record.deadline) {
+      return Promise.resolve(
+        refusal('ROUND_CLOSED', "Time's up for this question, so answers are no longer accepted."),
+      );
+    }
+    let queue = live.userQueues.get(input.userId);
+    if (queue === undefined) {
+      queue = pLimit(1);
+      live.userQueues.set(input.userId, queue);
+    }
+    const task = queue(() => this.recordAnswer(room, live, input, slot, option as Option, now));
+    live.inflight.add(task);
+    void task.finally(() => live.inflight.delete(task)).catch(() => undefined);
+    return task;
+  }
+
+  private async recordAnswer(
+    room: Room,
+    live: LiveRound,
+    input: AnswerInput,
+    slot: ImageSlot,
+    option: Option,
+    now: number,
+  ): Promise<AnswerOutcome> {
+    const { settings } = room.session;
+    const before = live.people.get(input.userId);
+    const clicks = before?.clicks ?? [null, null];
+    const wasComplete = before !== undefined && isComplete(before);
+    const choices = (): [Option | null, Option | null] => [
+      clicks[0]?.option ?? null,
+      clicks[1]?.option ?? null,
+    ];
+    if (wasComplete && !settings.allowChanges) {
+      const [a, b] = choices();
+      return {
+        ...refusal(
+          'ANSWER_LOCKED',
+          `Your answers are locked in (image 1: ${a}, image 2: ${b}); this quiz does not allow changes.`,
+        ),
+        choices: [a, b],
+      };
+    }
+    const responseMs = Math.max(0, now - live.record.startedAt);
+    const previous = clicks[slot];
+    if (previous?.option === option) {
+      return this.accepted(live, room, choices(), wasComplete, false, previous.responseMs);
+    }
+    const record: AnswerRecord = {
+      sessionId: room.session.id,
+      roomId: room.session.roomId,
+      guildId: room.session.guildId,
+      round: live.record.index,
+      pairId: live.pair.id,
+      userId: input.userId,
+      displayName: input.displayName,
+      slot,
+      option,
+      at: now,
+      responseMs,
+      changes: previous === null ? 0 : previous.changes + 1,
+    };
+    await this.db.answers.set(answerKey(record.sessionId, record.round, record.userId, slot), record);
+
+    const person = before ?? { userId: input.userId, displayName: input.displayName, clicks: [null, null] };
+    person.displayName = input.displayName;
+    person.clicks[slot] = { option, at: now, responseMs, changes: record.changes };
+    live.people.set(input.userId, person);
+    const complete = isComplete(person);
+    if (complete && !wasComplete) live.complete++;
+    return this.accepted(live, room, chosenOf(person), complete, true, responseMs);
+  }
+
+  private accepted(
+    live: LiveRound,
+    room: Room,
+    choices: [Option | null, Option | null],
+    complete: boolean,
+    changed: boolean,
+    responseMs: number,
+  ): AnswerAccepted {
+    return {
+      ok: true,
+      round: live.record.index,
+      choices,
+      complete,
+      changed,
+      locked: complete && !room.session.settings.allowChanges,
+      responseMs,
+      answeredCount: live.complete,
+    };
+  }
+
+  // ---- reveal and host controls ----------------------------------------------------------------------
+
+  /** Reveals the current round now (host action). A second reveal returns the first result, `fresh: false`. */
+  reveal(roomId: string, actor: Actor): Promise<RevealOutcome> {
+    return this.withRoomLock(roomId, async () => {
+      const room = this.requireRoom(roomId);
+      this.requireHost(room.session, actor);
+      return this.revealCurrent(room, 'host');
+    });
+  }
+
+  /** Open rounds whose deadline has passed, for front ends that poll instead of arming timers. */
+  dueRounds(now = this.clock.now()): DueRound[] {
+    const due: DueRound[] = [];
+    for (const room of this.rooms.values()) {
+      const live = room.live;
+      if (live !== null && live.record.state === 'open' && live.record.deadline <= now) {
+        due.push({
+          roomId: room.session.roomId,
+          sessionId: room.session.id,
+          round: live.record.index,
+          deadline: live.record.deadline,
+        });
+      }
+    }
+    return due;
+  }
+
+  /** The earliest deadline of any open round, to arm a single timer; null when no round is open. */
+  nextDeadline(): number | null {
+    let next: number | null = null;
+    for (const room of this.rooms.values()) {
+      const live = room.live;
+      if (live !== null && live.record.state === 'open') {
+        next = next === null ? live.record.deadline : Math.min(next, live.record.deadline);
+      }
+    }
+    return next;
+  }
+
+  /** Reveals every round whose time is up and returns those reveals (not ones a host revealed meanwhile). */
+  async revealDue(): Promise<RoundReveal[]> {
+    const reveals: RoundReveal[] = [];
+    for (const due of this.dueRounds()) {
+      const outcome = await this.withRoomLock(due.roomId, async () => {
+        const room = this.rooms.get(due.roomId);
+        if (room?.live?.record.index !== due.round || room.session.id !== due.sessionId) return null;
+        return this.revealCurrent(room, 'timer');
+      });
+      if (outcome?.fresh) reveals.push(outcome.reveal);
+    }
+    return reveals;
+  }
+
+  /** Opens the next round, revealing the current one first if it is still open; ends after the last round. */
+  next(roomId: string, actor: Actor): Promise<AdvanceOutcome> {
+    return this.withRoomLock(roomId, async () => {
+      const room = this.requireRoom(roomId);
+      this.requireHost(room.session, actor);
+      let reveal: RoundReveal | null = null;
+      if (room.live?.record.state === 'open') reveal = (await this.revealCurrent(room, 'host')).reveal;
+      return { reveal, ...(await this.advance(room)) };
+    });
+  }
+
+  /**
+   * Drops the current round without a reveal (its answers are kept in the store but never counted) and
+   * opens the next pair. After a reveal it is the same as `next`.
+   */
+  skip(roomId: string, actor: Actor): Promise<AdvanceOutcome> {
+    return this.withRoomLock(roomId, async () => {
+      const room = this.requireRoom(roomId);
+      this.requireHost(room.session, actor);
+      if (room.live?.record.state === 'open') await this.skipCurrent(room);
+      return { reveal: null, ...(await this.advance(room)) };
+    });
+  }
+
+  /**
+   * Ends the session now. An open round that has answers is revealed first, so nothing anyone answered
+   * is thrown away; an open round without answers is dropped.
+   */
+  stop(roomId: string, actor: Actor): Promise<StopOutcome> {
+    return this.withRoomLock(roomId, async () => {
+      const room = this.requireRoom(roomId);
+      this.requireHost(room.session, actor);
+      let reveal: RoundReveal | null = null;
+      if (room.live?.record.state === 'open') {
+        if (room.live.people.size > 0 || room.live.inflight.size > 0) {
+          reveal = (await this.revealCurrent(room, 'stop')).reveal;
+        } else {
+          await this.skipCurrent(room);
+        }
+      }
+      return { reveal, summary: await this.end(room, 'stopped') };
+    });
+  }
+
+  /** Whether this actor may use the host controls of the room's session (false when there is none). */
+  isHost(roomId: string, actor: Actor): boolean {
+    const room = this.rooms.get(roomId);
+    return room !== undefined && this.hostAllowed(room.session, actor);
+  }
+
+  // ---- results --------------------------------------------------------------------------------------
+
+  /** A session's summary (running or ended), computed from its stored answers. */
+  async summary(sessionId: string): Promise<SessionSummary> {
+    const session = await this.db.sessions.get(sessionId);
+    if (session === undefined) throw quizError('NO_SESSION', `There is no quiz session ${sessionId}.`);
+    const [answers, results] = await Promise.all([
+      collect(this.db.answers.entries(sessionPrefix(sessionId))),
+      collect(this.db.results.entries(sessionPrefix(sessionId))),
+    ]);
+    return summarizeSession({
+      set: this.set,
+      pairs: this.pairs,
+      session,
+      answers: groupAnswers(answers),
+      results: new Map(results.map((r) => [r.round, r])),
+    });
+  }
+
+  /** The reveal of any revealed round, recomputed from the store (for "show results again"). */
+  async roundReveal(sessionId: string, round: number): Promise<RoundReveal> {
+    const session = await this.db.sessions.get(sessionId);
+    const record = session?.rounds.find((r) => r.index === round);
+    const result = await this.db.results.get(resultKey(sessionId, round));
+    if (session === undefined || record === undefined || result === undefined) {
+      throw quizError('NO_ROUND', `Round ${round} of that quiz has not been revealed.`);
+    }
+    const answers = await collect(this.db.answers.entries(roundPrefix(sessionId, round)));
+    return this.buildReveal(session, record, groupAnswers(answers).get(round) ?? new Map(), result);
+  }
+
+  /** People versus each model over every revealed round in a scope, per category. */
+  stats(scope: StatsScope): Promise<ScopeStats> {
+    return scopeStats(this.statsDeps(), scope);
+  }
+
+  /** People in a scope ranked by set accuracy, among those with enough answered pairs. */
+  leaderboard(scope: StatsScope, options: LeaderboardOptions = {}): Promise<Leaderboard> {
+    return leaderboard(this.statsDeps(), scope, options);
+  }
+
+  // ---- restart safety --------------------------------------------------------------------------------
+
+  /**
+   * Reloads the sessions that were running when the process stopped. Rounds still within their time are
+   * resumed (answers given before are reloaded and live models asked again); rounds whose time ran out are
+   * revealed with every stored answer; sessions left longer than `staleAfterMs` are ended with a summary.
+   * Call once at start-up, before the front end accepts clicks.
+   */
+  async recover(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { resumed: [], revealed: [], ended: [] };
+    for await (const [roomId, pointer] of this.db.rooms.entries()) {
+      await this.withRoomLock(roomId, async () => {
+        if (this.rooms.has(roomId)) return;
+        const session = await this.db.sessions.get(pointer.sessionId);
+        if (session === undefined || session.status === 'ended') {
+          await this.db.rooms.delete(roomId);
+          return;
+        }
+        const room: Room = { session, live: null };
+        this.rooms.set(roomId, room);
+        const current = session.rounds.at(-1);
+        if (current === undefined) {
+          report.ended.push({ summary: await this.end(room, 'expired'), note: 'The quiz had no rounds.' });
+          return;
+        }
+        const answers = await collect(this.db.answers.entries(roundPrefix(session.id, current.index)));
+        this.openLive(room, groupAnswers(answers).get(current.index) ?? new Map());
+        const now = this.clock.now();
+        const number = this.roundNumber(session, current.index);
+        const expired = current.state === 'open' && current.deadline <= now;
+        // How long the room has been waiting on nobody: since the round's end (or its deadline if missed).
+        const idleSince =
+          current.state === 'open'
+            ? expired
+              ? current.deadline
+              : null
+            : (current.closedAt ?? current.deadline);
+        if (expired) {
+          const { reveal } = await this.revealCurrent(room, 'recovery');
+          report.revealed.push({
+            reveal,
+            note: `The bot restarted while question ${number} was running and its time ran out meanwhile; here are its results, with every answer received before the restart.`,
+          });
+        }
+        if (idleSince !== null && now - idleSince > this.limits.staleAfterMs) {
+          report.ended.push({
+            summary: await this.end(room, 'expired'),
+            note: `The bot was offline too long after question ${number}, so the quiz has ended; its results are kept.`,
+          });
+        } else {
+          report.resumed.push(this.sessionView(room));
+        }
+      });
+    }
+    if (report.resumed.length + report.revealed.length + report.ended.length > 0) {
+      this.log.info(
+        { resumed: report.resumed.length, revealed: report.revealed.length, ended: report.ended.length },
+        'quiz sessions recovered',
+      );
+    }
+    return report;
+  }
+
+  /** Aborts pending live model requests; the store stays open (its owner closes it). */
+  close(): void {
+    for (const room of this.rooms.values()) room.live?.abort.abort();
+    this.rooms.clear();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------
+
+  private async validateSettings(request: StartRequest): Promise<SessionSettings> {
+    const l = this.limits;
+    const rounds = request.rounds ?? l.defaultRounds;
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > l.maxRounds) {
+      throw quizError(
+        'INVALID_SETTINGS',
+        `Rounds must be a whole number from 1 to ${l.maxRounds} (got ${rounds}).`,
+      );
+    }
+    const seconds = request.secondsPerRound ?? l.defaultSeconds;
+    if (!Number.isInteger(seconds) || seconds < l.minSeconds || seconds > l.maxSeconds) {
+      throw quizError(
+        'INVALID_SETTINGS',
+        `Seconds per round must be a whole number from ${l.minSeconds} to ${l.maxSeconds} (got ${seconds}).`,
+      );
+    }
+    const models = [...new Set(request.models ?? [])];
+    if (models.length > l.maxModels) {
+      throw quizError('INVALID_SETTINGS', `Choose at most ${l.maxModels} models (got ${models.length}).`);
+    }
+    if (models.length > 0) {
+      const known = await this.models.knownModels();
+      const unknown = models.filter((m) => !known.includes(m));
+      if (unknown.length > 0) {
+        throw quizError(
+          'UNKNOWN_MODEL',
+          `Unknown model${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}. Available: ${known.length > 0 ? known.join(', ') : 'none'}.`,
+        );
+      }
+    }
+    const category =
+      request.category === undefined || request.category === null || request.category.trim() === ''
+        ? null
+        : resolveCategory(this.set, request.category);
+    return {
+      category,
+      rounds,
+      secondsPerRound: seconds,
+      models,
+      allowChanges: request.allowChanges ?? false,
+    };
+  }
+
+  private async claimRoom(session: SessionRecord): Promise<void> {
+    const pointer = { sessionId: session.id };
+    if (await this.db.rooms.setIfAbsent(session.roomId, pointer)) return;
+    // A pointer left by a session that ended (or never got written) must not block the room forever.
+    const existing = await this.db.rooms.get(session.roomId);
+    const holder = existing === undefined ? undefined : await this.db.sessions.get(existing.sessionId);
+    if (holder === undefined || holder.status === 'ended') {
+      await this.db.rooms.set(session.roomId, pointer);
+      return;
+    }
+    throw quizError(
+      'SESSION_EXISTS',
+      'A quiz is already registered in this room (it may resume after a restart). Ask its host to stop it.',
+    );
+  }
+
+  private newRound(index: number, pairId: string, now: number, settings: SessionSettings): RoundRecord {
+    return {
+      index,
+      pairId,
+      startedAt: now,
+      deadline: now + settings.secondsPerRound * 1000,
+      state: 'open',
+      closedAt: null,
+      closedBy: null,
+    };
+  }
+
+  /** Sets up the in-memory side of the room's latest round and, if it is open, asks the models. */
+  private openLive(room: Room, people: Map<string, PersonRound>): void {
+    const record = room.session.rounds.at(-1);
+    if (record === undefined) {
+      room.live = null;
+      return;
+    }
+    const pair = this.pairOf(record.pairId);
+    const live: LiveRound = {
+      record,
+      pair,
+      closing: false,
+      people,
+      complete: [...people.values()].filter(isComplete).length,
+      inflight: new Set(),
+      userQueues: new Map(),
+      models: new Map(),
+      abort: new AbortController(),
+      reveal: null,
+    };
+    room.live = live;
+    if (record.state !== 'open') return;
+    for (const modelId of room.session.settings.models) {
+      live.models.set(
+        modelId,
+        trackModelRequest(this.models, modelId, pair, live.abort.signal, (err) =>
+          this.log.error({ err, modelId, pairId: pair.id }, 'model answer source failed'),
+        ),
+      );
+    }
+  }
+
+  private async revealCurrent(room: Room, by: ClosedBy): Promise<RevealOutcome> {
+    const live = room.live;
+    if (live === null) throw quizError('NO_ROUND', 'There is no question to reveal.');
+    if (live.record.state === 'revealed') return { reveal: await this.revealOf(room, live), fresh: false };
+    if (live.record.state === 'skipped') throw quizError('NO_ROUND', 'That question was skipped.');
+
+    live.closing = true;
+    await Promise.allSettled([...live.inflight]);
+    // Cached model answers resolve within a turn of the event loop; live ones still running are reported
+    // as pending rather than waited for.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+
+    const closedAt = this.clock.now();
+    const pendingReason =
+      by === 'recovery'
+        ? 'the bot restarted before this model answered'
+        : 'still answering when time ran out';
+    const models = room.session.settings.models.map((modelId): ModelOutcome => {
+      const result = live.models.get(modelId)?.result ?? null;
+      if (result === null) return { modelId, status: 'pending', reason: pendingReason };
+      return result.ok
+        ? { modelId, status: 'answered', chosen: result.chosen, raw: result.raw }
+        : { modelId, status: 'failed', reason: result.reason };
+    });
+    const result: RoundResultRecord = {
+      sessionId: room.session.id,
+      round: live.record.index,
+      pairId: live.pair.id,
+      closedAt,
+      closedBy: by,
+      models,
+    };
+    await this.db.results.set(resultKey(result.sessionId, result.round), result);
+    await this.saveRound(room, { ...live.record, state: 'revealed', closedAt, closedBy: by });
+    live.reveal = this.buildReveal(room.session, live.record, live.people, result);
+    this.log.info(
+      { sessionId: room.session.id, round: live.record.index, by, participants: live.people.size },
+      'quiz round revealed',
+    );
+    return { reveal: live.reveal, fresh: true };
+  }
+
+  private async revealOf(room: Room, live: LiveRound): Promise<RoundReveal> {
+    if (live.reveal !== null) return live.reveal;
+    live.reveal = await this.roundReveal(room.session.id, live.record.index);
+    return live.reveal;
+  }
+
+  private async skipCurrent(room: Room): Promise<void> {
+    const live = room.live;
+    if (live === null) return;
+    live.closing = true;
+    await Promise.allSettled([...live.inflight]);
+    live.abort.abort();
+    await this.saveRound(room, {
+      ...live.record,
+      state: 'skipped',
+      closedAt: this.clock.now(),
+      closedBy: 'host',
+    });
+  }
+
+  private async advance(room: Room): Promise<Omit<AdvanceOutcome, 'reveal'>> {
+    const { session } = room;
+    const played = session.rounds.filter((r) => r.state !== 'skipped').length;
+    if (played >= session.settings.rounds) return { round: null, summary: await this.end(room, 'completed') };
+    const pairId = session.pairOrder[session.rounds.length];
+    if (pairId === undefined) return { round: null, summary: await this.end(room, 'exhausted') };
+    room.live?.abort.abort();
+    const round = this.newRound(session.rounds.length + 1, pairId, this.clock.now(), session.settings);
+    await this.saveSession(room, { ...session, rounds: [...session.rounds, round] });
+    this.openLive(room, new Map());
+    return { round: this.roundView(room), summary: null };
+  }
+
+  private async end(room: Room, reason: EndReason): Promise<SessionSummary> {
+    room.live?.abort.abort();
+    await this.saveSession(room, {
+      ...room.session,
+      status: 'ended',
+      endedAt: this.clock.now(),
+      endReason: reason,
+    });
+    await this.db.rooms.delete(room.session.roomId);
+    this.rooms.delete(room.session.roomId);
+    this.log.info({ sessionId: room.session.id, reason }, 'quiz session ended');
+    return this.summary(room.session.id);
+  }
+
+  /** Persists first, then updates memory, so a failed write leaves the in-memory state as stored. */
+  private async saveSession(room: Room, session: SessionRecord): Promise<void> {
+    await this.db.sessions.set(session.id, session);
+    room.session = session;
+  }
+
+  private async saveRound(room: Room, round: RoundRecord): Promise<void> {
+    const rounds = room.session.rounds.map((r) => (r.index === round.index ? round : r));
+    await this.saveSession(room, { ...room.session, rounds });
+    if (room.live?.record.index === round.index) room.live.record = round;
+  }
+
+  private buildReveal(
+    session: SessionRecord,
+    record: RoundRecord,
+    people: ReadonlyMap<string, PersonRound>,
+    result: RoundResultRecord,
+  ): RoundReveal {
+    return computeReveal({
+      sessionId: session.id,
+      roomId: session.roomId,
+      round: record.index,
+      pair: this.pairOf(record.pairId),
+      people: people.values(),
+      models: result.models,
+      closedAt: result.closedAt,
+      closedBy: result.closedBy,
+    });
+  }
+
+  private pairOf(pairId: string): ConfusingPair {
+    const pair = this.pairs.get(pairId);
+    // A session refers to pairs of the set it was started with; a different set loaded after a restart is
+    // an operator error that must not be papered over.
+    if (pair === undefined)
+      throw new Error(`quiz: pair ${pairId} is not in the loaded set "${this.set.name}"`);
+    return pair;
+  }
+
+  private requireRoom(roomId: string): Room {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) throw quizError('NO_SESSION', 'There is no quiz running here right now.');
+    return room;
+  }
+
+  private hostAllowed(session: SessionRecord, actor: Actor): boolean {
+    if (actor.kind === 'system') return true;
+    if (actor.userId === session.hostUserId || actor.canManageServer === true) return true;
+    return this.hostRoleId !== null && (actor.roleIds ?? []).includes(this.hostRoleId);
+  }
+
+  private requireHost(session: SessionRecord, actor: Actor): void {
+    if (!this.hostAllowed(session, actor)) {
+      throw quizError(
+        'NOT_HOST',
+        'Only the person who started this quiz, members who can manage the server, or members with the quiz host role can do that.',
+      );
+    }
+  }
+
+  private withRoomLock<T>(roomId: string, fn: () => Promise<T>): Promise<T> {
+    let lock = this.roomLocks.get(roomId);
+    if (lock === undefined) {
+      lock = pLimit(1);
+      this.roomLocks.set(roomId, lock);
+    }
+    return lock(fn);
+  }
+
+  private roundNumber(session: SessionRecord, index: number): number {
+    return session.rounds.filter((r) => r.index <= index && r.state !== 'skipped').length;
+  }
+
+  private roundView(room: Room): RoundView | null {
+    const live = room.live;
+    if (live === null) return null;
+    const { record } = live;
+    return {
+      sessionId: room.session.id,
+      roomId: room.session.roomId,
+      round: record.index,
+      number: this.roundNumber(room.session, record.index),
+      totalRounds: room.session.settings.rounds,
+      pair: live.pair,
+      startedAt: record.startedAt,
+      deadline: record.deadline,
+      state: record.state,
+      answeredCount: live.complete,
+    };
+  }
+
+  private sessionView(room: Room): SessionView {
+    const { session } = room;
+    return {
+      sessionId: session.id,
+      roomId: session.roomId,
+      guildId: session.guildId,
+      hostUserId: session.hostUserId,
+      settings: session.settings,
+      status: session.status,
+      round: this.roundView(room),
+    };
+  }
+
+  private statsDeps() {
+    return { set: this.set, pairs: this.pairs, db: this.db };
+  }
+}
