@@ -1,13 +1,561 @@
-import type { Command } from 'commander';
-import { UserFacingError } from '../errors.js';
+import { setMaxListeners } from 'node:events';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { findModel, loadModelsFile, type ModelConfig, type ModelsFile } from '../adapters/models-file.js';
+import { createAdapter } from '../adapters/registry.js';
+import { createRecordedRunAdapter } from '../adapters/replay.js';
+import type { ModelAdapter } from '../adapters/types.js';
+import { loadCustomSetStrict } from '../dataset/custom.js';
+import type { PairSet } from '../dataset/model.js';
+import { loadOfficialSetStrict } from '../dataset/official.js';
+import { isUserFacingError, UserFacingError } from '../errors.js';
+import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
+import { createProgressDisplay } from '../probe/progress.js';
+import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
+import type { ImageResult, RunRecord } from '../probe/records.js';
+import { renderRunReport } from '../probe/report.js';
+import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
+import { writeResultFiles } from '../probe/result-files.js';
+import { newRunId, type ProbeModel, type ProbeStores, runProbe } from '../probe/runner.js';
+import { selectPairs } from '../probe/selection.js';
+import { probeStores } from '../probe/stores.js';
+import { DEFAULT_THRESHOLD } from '../scoring/choice.js';
+import { ALL_ROW } from '../scoring/summary-table.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
 import type { CliContext } from './context.js';
 
+/** `--model replay:<run id or imported model name>` replays a recorded run without a models-file entry. */
+const REPLAY_PREFIX = 'replay:';
+
+interface RunOptions {
+  model: string;
+  protocol: Protocol;
+  judge?: string;
+  judgeTemperature: number;
+  threshold: number;
+  category?: string;
+  pairs?: number;
+  seed?: number;
+  concurrency?: number;
+  retryErrors?: boolean;
+  maxRequests?: number;
+  maxCost?: number;
+  timeout?: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  dataset?: string;
+  models?: string;
+  out?: string;
+  progress: boolean;
+}
+
+const integer = (min: number, what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidArgumentError(`expected ${what} (a whole number ≥ ${min}).`);
+  return n;
+};
+
+const decimal = (min: number, max: number, what: string) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new InvalidArgumentError(`expected ${what} (a number from ${min} to ${max}).`);
+  }
+  return n;
+};
+
 export function registerProbe(parent: Command, ctx: CliContext): void {
-  parent
+  const probe = parent
     .command('probe')
-    .description('ask a model the benchmark questions')
-    .action(() => {
-      void ctx;
-      throw new UserFacingError('NOT_IMPLEMENTED', '`probe` is not implemented yet.');
+    .description('ask a model the benchmark questions with the official protocol, and keep the results');
+
+  probe
+    .command('run')
+    .description('ask a model every question (or a subset) and print the official table')
+    .requiredOption('--model <id>', 'model id from the models file, or replay:<run id>')
+    .addOption(
+      new Option('--protocol <protocol>', 'mc: letter replies; ff: free-form replies scored by a judge')
+        .choices(['mc', 'ff'])
+        .default('mc'),
+    )
+    .option('--judge <id>', 'model id that scores free-form replies (required with --protocol ff)')
+    .option(
+      '--judge-temperature <t>',
+      'judge sampling temperature (the official harness used 0.7)',
+      decimal(0, 2, 'a temperature'),
+      0,
+    )
+    .option(
+      '--threshold <n>',
+      'margin one option must lead the other by to count as chosen',
+      decimal(0, 10, 'a threshold'),
+      DEFAULT_THRESHOLD,
+    )
+    .option('--category <name>', 'only pairs with an image in this category')
+    .option(
+      '--pairs <n>',
+      'only the first N pairs in dataset order (a seeded sample with --seed)',
+      integer(1, 'a count'),
+    )
+    .option('--seed <n>', 'with --pairs: sample the N pairs with this seed instead', integer(0, 'a seed'))
+    .option(
+      '--concurrency <n>',
+      "requests in flight at once (default: the model's `concurrency`)",
+      integer(1, 'a count'),
+    )
+    .option(
+      '--retry-errors',
+      'ask again the images whose cached reply is an ERROR (INVALID replies are kept)',
+    )
+    .option(
+      '--max-requests <n>',
+      'stop cleanly after this many requests (retries count)',
+      integer(1, 'a count'),
+    )
+    .option(
+      '--max-cost <usd>',
+      'stop cleanly once this many US dollars are spent (needs prices)',
+      decimal(0.000001, 1e9, 'an amount'),
+    )
+    .option(
+      '--timeout <ms>',
+      "timeout per request (default: the model's `timeoutMs`)",
+      integer(1, 'milliseconds'),
+    )
+    .option(
+      '--max-attempts <n>',
+      'attempts per request, the first included',
+      integer(1, 'a count'),
+      DEFAULT_BACKOFF.maxAttempts,
+    )
+    .option(
+      '--retry-base-ms <ms>',
+      'upper bound of the first retry delay; doubles per retry (full jitter)',
+      integer(0, 'milliseconds'),
+      DEFAULT_BACKOFF.baseMs,
+    )
+    .option('--dataset <path>', 'dataset folder, or a custom set file (default: MEDICONFUSION_DATA_DIR)')
+    .option('--models <file>', 'models file (default: MODELS_FILE)')
+    .option('--out <dir>', 'where to write the result files (default: RUNS_DIR/<run id>)')
+    .option('--no-progress', 'no progress bar or progress log lines')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mediconfusion probe run --model gpt-4o
+  mediconfusion probe run --model gpt-4o --protocol ff --judge gpt-4o-judge
+  mediconfusion probe run --model claude --category Cerebral --pairs 10 --max-cost 0.50
+  mediconfusion probe run --model gpt-4o --retry-errors          # ask again only what failed
+
+Every reply is cached: running the same command again asks nothing already answered, so a run stopped
+by its budget, Ctrl-C or a crash continues where it stopped.`,
+    )
+    .action(async (options: RunOptions) => {
+      await probeRun(ctx, options);
     });
+
+  probe
+    .command('list')
+    .description('list the configured models and the recorded runs')
+    .option('--models <file>', 'models file (default: MODELS_FILE)')
+    .option('--json', 'print JSON')
+    .action(async (options: { models?: string; json?: boolean }) => {
+      await probeList(ctx, options);
+    });
+
+  probe
+    .command('report')
+    .description("print a recorded run's table again")
+    .argument('<run>', 'run id (see `probe list`)')
+    .option('--json', 'print the run record and per-image results as JSON')
+    .action(async (runId: string, options: { json?: boolean }) => {
+      await probeReport(ctx, runId, options);
+    });
+
+  probe
+    .command('import')
+    .description('bring an official harness answers file in as a run (reportable, replayable)')
+    .argument('<file>', 'Results/<model>/<model>_<mode>.json from the official harness')
+    .requiredOption('--model <name>', 'the name the run is listed under')
+    .addOption(
+      new Option('--protocol <protocol>', 'mc or ff (default: from the file name, _mc or _gpt4)').choices([
+        'mc',
+        'ff',
+      ]),
+    )
+    .option('--threshold <n>', 'choice margin', decimal(0, 10, 'a threshold'), DEFAULT_THRESHOLD)
+    .option('--dataset <dir>', 'dataset folder (default: MEDICONFUSION_DATA_DIR)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  mediconfusion probe import Results/gpt/gpt_mc.json --model gpt-4o-official
+  mediconfusion probe run --model replay:gpt-4o-official      # re-parse and re-score its replies`,
+    )
+    .action(
+      async (
+        file: string,
+        options: { model: string; protocol?: Protocol; threshold: number; dataset?: string },
+      ) => {
+        await probeImport(ctx, file, options);
+      },
+    );
+}
+
+async function withStore<T>(
+  ctx: CliContext,
+  use: (stores: ProbeStores, store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(ctx.config().storeUrl, { cwd: ctx.cwd, log: ctx.log() });
+  try {
+    return await use(probeStores(store), store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A dataset folder (official layout) or a custom set file; the prompts always come from a data folder. */
+async function loadSet(
+  ctx: CliContext,
+  dataset: string | undefined,
+): Promise<{ set: PairSet; dataDir: string }> {
+  const target = dataset ? path.resolve(ctx.cwd, dataset) : ctx.config().dataDir;
+  let isFile = false;
+  try {
+    isFile = (await stat(target)).isFile();
+  } catch {
+    throw new UserFacingError(
+      'DATASET_MISSING',
+      `No dataset at ${target}. Run \`mediconfusion data fetch\`, or pass --dataset with a data folder or a custom set file.`,
+    );
+  }
+  if (isFile) return { set: await loadCustomSetStrict(target), dataDir: ctx.config().dataDir };
+  return { set: await loadOfficialSetStrict(target), dataDir: target };
+}
+
+async function modelsFileFor(ctx: CliContext, file: string | undefined): Promise<ModelsFile> {
+  return loadModelsFile(file ? path.resolve(ctx.cwd, file) : ctx.config().modelsFile);
+}
+
+/** The recorded run a `replay:` reference names: a run id, or the newest import with that model name. */
+async function findRecordedRun(stores: ProbeStores, ref: string): Promise<RunRecord> {
+  const direct = await stores.runs.get(ref);
+  if (direct !== undefined) return direct;
+  const matches: RunRecord[] = [];
+  for await (const [, record] of stores.runs.entries()) {
+    if (record.kind === 'import' && record.model.id === ref) matches.push(record);
+  }
+  matches.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const newest = matches[0];
+  if (newest === undefined) {
+    throw new UserFacingError(
+      'RUN_UNKNOWN',
+      `No recorded run "${ref}" (neither a run id nor an imported model name). See \`mediconfusion probe list\`.`,
+    );
+  }
+  return newest;
+}
+
+function probeModel(adapter: ModelAdapter, config: ModelConfig | null): ProbeModel {
+  return {
+    adapter,
+    promptKey: config?.promptKey ?? null,
+    concurrency: config?.concurrency ?? 16,
+    rpm: config?.rpm ?? null,
+    price: config?.price ?? null,
+    timeoutMs: config?.timeoutMs ?? 120_000,
+  };
+}
+
+async function resolveModel(
+  ctx: CliContext,
+  stores: ProbeStores,
+  id: string,
+  modelsFile: () => Promise<ModelsFile>,
+): Promise<ProbeModel> {
+  if (id.startsWith(REPLAY_PREFIX)) {
+    const record = await findRecordedRun(stores, id.slice(REPLAY_PREFIX.length));
+    return probeModel(
+      createRecordedRunAdapter({ id: `replay-${record.id}`, runId: record.id, items: stores.items }),
+      null,
+    );
+  }
+  const config = findModel(await modelsFile(), id);
+  const adapter = await createAdapter(config, ctx.env, {
+    runsDir: ctx.config().runsDir,
+    factories: {
+      replay: async (model) => {
+        const record = await findRecordedRun(stores, model.run);
+        return createRecordedRunAdapter({ id: model.id, runId: record.id, items: stores.items });
+      },
+    },
+  });
+  return probeModel(adapter, config);
+}
+
+async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
+  if (options.protocol === 'ff' && options.judge === undefined) {
+    throw new UserFacingError(
+      'PROBE_JUDGE_MISSING',
+      'The ff protocol needs a judge: add --judge <model id>.',
+    );
+  }
+  if (options.seed !== undefined && options.pairs === undefined) {
+    throw new UserFacingError(
+      'PROBE_OPTION_INVALID',
+      '--seed picks a sample for --pairs; give --pairs N too.',
+    );
+  }
+  const log = ctx.log();
+  const { set: fullSet, dataDir } = await loadSet(ctx, options.dataset);
+  const prompts = await loadPromptsFile(dataDir);
+  const set = selectPairs(fullSet, {
+    ...(options.category !== undefined ? { category: options.category } : {}),
+    ...(options.pairs !== undefined ? { pairs: options.pairs } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+
+  await withStore(ctx, async (stores) => {
+    let models: Promise<ModelsFile> | undefined;
+    const modelsFile = () => {
+      models ??= modelsFileFor(ctx, options.models);
+      return models;
+    };
+    const model = await resolveModel(ctx, stores, options.model, modelsFile);
+    const judge =
+      options.protocol === 'ff' && options.judge !== undefined
+        ? await resolveModel(ctx, stores, options.judge, modelsFile)
+        : null;
+
+    const runId = newRunId(model.adapter.id, options.protocol);
+    const outDir = options.out ? path.resolve(ctx.cwd, options.out) : path.join(ctx.config().runsDir, runId);
+
+    // First Ctrl-C: stop scheduling and let requests in flight finish; second: abort those too.
+    const stopController = new AbortController();
+    const abortController = new AbortController();
+    // Every request in flight listens to the abort signal (the SDKs add one listener each).
+    setMaxListeners(0, abortController.signal);
+    const onSigint = () => {
+      if (!stopController.signal.aborted) {
+        ctx.err.write('\nStopping: waiting for the requests in flight (Ctrl-C again to abort them)…\n');
+        stopController.abort();
+      } else {
+        abortController.abort();
+      }
+    };
+    process.on('SIGINT', onSigint);
+
+    const display = options.progress
+      ? createProgressDisplay({ stream: ctx.err, total: set.pairs.length * 2, log })
+      : null;
+    let run: Awaited<ReturnType<typeof runProbe>>;
+    try {
+      run = await runProbe({
+        runId,
+        set,
+        selection: {
+          category: options.category ?? null,
+          pairs: options.pairs ?? null,
+          seed: options.seed ?? null,
+        },
+        dataDir,
+        protocol: options.protocol,
+        model,
+        judge,
+        judgeTemperature: options.judgeTemperature,
+        prompts,
+        threshold: options.threshold,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+        backoff: { ...DEFAULT_BACKOFF, maxAttempts: options.maxAttempts, baseMs: options.retryBaseMs },
+        maxRequests: options.maxRequests ?? null,
+        maxCostUsd: options.maxCost ?? null,
+        retryErrors: options.retryErrors ?? false,
+        stores,
+        outDir,
+        log,
+        ...(display ? { onProgress: (s) => display.update(s) } : {}),
+        stopSignal: stopController.signal,
+        abortSignal: abortController.signal,
+      });
+    } finally {
+      display?.stop();
+      process.off('SIGINT', onSigint);
+    }
+
+    await writeResultFiles(outDir, set, run.record, run.results, run.score);
+    ctx.out.write(renderRunReport(run.record));
+    if (run.record.counts.error > 0) {
+      ctx.out.write(
+        `${run.record.counts.error} image(s) ended in ERROR; add --retry-errors to ask only those again.\n`,
+      );
+    }
+    if (run.record.status === 'interrupted') ctx.exitCode = 130;
+  });
+}
+
+function setAccuracy(record: RunRecord): string {
+  const all = record.summary?.rounded[ALL_ROW];
+  return all ? all.set_acc.toFixed(2) : '-';
+}
+
+async function probeList(ctx: CliContext, options: { models?: string; json?: boolean }): Promise<void> {
+  let models: ModelConfig[] = [];
+  let modelsNote: string | null = null;
+  try {
+    models = (await modelsFileFor(ctx, options.models)).models;
+  } catch (err) {
+    if (!isUserFacingError(err)) throw err;
+    modelsNote = err.message;
+  }
+  const runs = await withStore(ctx, async (stores) => {
+    const list: RunRecord[] = [];
+    for await (const [, record] of stores.runs.entries()) list.push(record);
+    return list.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  });
+
+  if (options.json) {
+    ctx.out.write(
+      `${JSON.stringify(
+        {
+          models: models.map((m) => ({
+            id: m.id,
+            provider: m.provider,
+            model: 'model' in m ? (m.model ?? null) : null,
+            concurrency: m.concurrency,
+            rpm: m.rpm,
+            price: m.price,
+          })),
+          modelsError: modelsNote,
+          runs: runs.map((r) => ({
+            id: r.id,
+            kind: r.kind,
+            model: r.model.id,
+            protocol: r.protocol,
+            status: r.status,
+            startedAt: r.startedAt,
+            finishedAt: r.finishedAt,
+            counts: r.counts,
+            setAccuracy: r.summary?.rounded[ALL_ROW]?.set_acc ?? null,
+            costUsd: r.usage.costUsd,
+          })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+
+  ctx.out.write('Models\n');
+  if (modelsNote !== null) ctx.out.write(`  (${modelsNote.split('\n')[0]})\n`);
+  for (const m of models) {
+    const name = 'model' in m && m.model ? ` ${m.model}` : '';
+    const base = 'baseURL' in m && m.baseURL ? ` at ${m.baseURL}` : '';
+    ctx.out.write(
+      `  ${m.id}: ${m.provider}${name}${base}, concurrency ${m.concurrency}${m.rpm ? `, ${m.rpm} rpm` : ''}\n`,
+    );
+  }
+  ctx.out.write('\nRuns\n');
+  if (runs.length === 0) ctx.out.write('  none yet: `mediconfusion probe run --model ID`\n');
+  const rows = runs.map((r) => [
+    r.id,
+    r.kind,
+    r.model.id,
+    r.protocol,
+    r.status,
+    r.startedAt.slice(0, 19).replace('T', ' '),
+    `${r.counts.answered}/${r.counts.invalid}/${r.counts.error}/${r.counts.pending}`,
+    setAccuracy(r),
+  ]);
+  if (rows.length > 0) {
+    const header = [
+      'run',
+      'kind',
+      'model',
+      'protocol',
+      'status',
+      'started (UTC)',
+      'ans/inv/err/pend',
+      'set acc.',
+    ];
+    const table = [header, ...rows];
+    const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
+    for (const row of table) {
+      ctx.out.write(
+        `  ${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
+    }
+  }
+}
+
+async function probeReport(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<void> {
+  await withStore(ctx, async (stores) => {
+    const record = await stores.runs.get(runId);
+    if (record === undefined) {
+      const known: string[] = [];
+      for await (const [id] of stores.runs.entries()) known.push(id);
+      throw new UserFacingError(
+        'RUN_UNKNOWN',
+        `No recorded run "${runId}".${known.length ? ` Recorded runs: ${known.slice(-10).join(', ')}.` : ' No run is recorded yet.'}`,
+      );
+    }
+    if (!options.json) {
+      ctx.out.write(renderRunReport(record));
+      return;
+    }
+    const byKey = new Map<string, ImageResult>();
+    for await (const [key, item] of stores.items.entries(`${runId}/`)) byKey.set(key, item);
+    const results: ImageResult[] = [];
+    for (const pairId of record.pairIds) {
+      for (const slot of [0, 1] as const) {
+        const item = byKey.get(`${runId}/${pairId}/${slot}`);
+        if (item) results.push(item);
+      }
+    }
+    ctx.out.write(`${JSON.stringify({ run: record, results }, null, 2)}\n`);
+  });
+}
+
+async function probeImport(
+  ctx: CliContext,
+  file: string,
+  options: { model: string; protocol?: Protocol; threshold: number; dataset?: string },
+): Promise<void> {
+  const source = path.resolve(ctx.cwd, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(source, 'utf8'));
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new UserFacingError('IMPORT_UNREADABLE', `Cannot read ${file}: ${reason}.`, { cause: err });
+  }
+  const { set, dataDir } = await loadSet(ctx, options.dataset);
+  const data = parseOfficialAnswersFile(raw, file, set);
+  const protocol = options.protocol ?? detectProtocol(source, data);
+  await withStore(ctx, async (stores) => {
+    const { record } = await importOfficialAnswers({
+      runId: newRunId(options.model, protocol),
+      modelName: options.model,
+      source,
+      set,
+      data,
+      protocol,
+      threshold: options.threshold,
+      stores,
+      dataDir,
+    });
+    ctx.out.write(renderRunReport(record));
+    ctx.out.write(
+      `\nImported as run ${record.id}. Replay it through the probe's parser and scorer with:\n` +
+        `  mediconfusion probe run --model replay:${options.model} --protocol ${protocol}` +
+        (protocol === 'ff' ? ` --judge replay:${options.model}` : '') +
+        '\n',
+    );
+  });
 }

@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { OFFICIAL_FILES } from '../dataset/official-files.js';
+import { UserFacingError } from '../errors.js';
+
+/**
+ * The official prompt templates (AIF4S/MediConfusion `configs/prompts/answering.json`, saved as
+ * `answering-prompts.json` in the data folder). The template text only ever comes from that file: the code
+ * knows where to look and how to fill placeholders, never what the prompts say.
+ */
+
+const templateFamily = z.record(z.string(), z.string().min(1));
+
+export const promptsFileSchema = z.object({
+  prompts: z
+    .object({
+      mc: templateFamily.refine((family) => 'default' in family, 'needs a "default" template'),
+      gpt4: templateFamily.refine((family) => 'default' in family, 'needs a "default" template'),
+    })
+    .catchall(z.unknown()),
+  init_prompts: z.object({ default: z.string().min(1) }).catchall(z.unknown()),
+  conversion: z.object({
+    instruct_prompt: z.string().min(1),
+    role: z.string().min(1),
+    init_prompt: z.string().min(1),
+    temperature: z.coerce.number().min(0).max(2).optional(),
+  }),
+});
+export type PromptsFile = z.infer<typeof promptsFileSchema>;
+
+/** The two protocols: `mc` (letter reply, official parser) and `ff` (free-form reply, judged). */
+export type Protocol = 'mc' | 'ff';
+
+/** The official harness's name for each protocol, used in its file names (`<model>_<mode>.json`). */
+export const OFFICIAL_MODE: Record<Protocol, 'mc' | 'gpt4'> = { mc: 'mc', ff: 'gpt4' };
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Fills a template the way Python's `str.format` fills positional fields: `{}` takes the next argument,
+ * `{n}` argument n, and `{{` / `}}` stand for literal braces. Anything else in braces is a broken template.
+ */
+export function formatPython(template: string, args: readonly string[]): string {
+  let next = 0;
+  return template.replace(/\{\{|\}\}|\{(\d*)\}|[{}]/g, (match, index: string | undefined) => {
+    if (match === '{{') return '{';
+    if (match === '}}') return '}';
+    if (index === undefined) throw new Error(`unbalanced brace in template at "${match}"`);
+    const position = index === '' ? next++ : Number(index);
+    const value = args[position];
+    if (value === undefined) throw new Error(`template field {${index}} has no value`);
+    return value;
+  });
+}
+
+/** How many values a template takes; throws for a template Python could not format either. */
+export function countFields(template: string): number {
+  let count = 0;
+  formatPython(
+    template,
+    new Proxy([] as string[], {
+      get: (target, key) => {
+        if (typeof key === 'string' && /^\d+$/.test(key)) {
+          count = Math.max(count, Number(key) + 1);
+          return '';
+        }
+        return Reflect.get(target, key);
+      },
+    }),
+  );
+  return count;
+}
+
+export interface Template {
+  /** The key actually used (`gpt`, `claude`, or `default` when the model's key has no template). */
+  key: string;
+  text: string;
+  sha256: string;
+}
+
+/** The official lookup: the model's key when the family has a template for it, else `default`. */
+function pickTemplate(
+  family: Record<string, string>,
+  key: string | null,
+  where: string,
+  fields: number,
+): Template {
+  const chosen = key !== null && Object.hasOwn(family, key) ? key : 'default';
+  const text = family[chosen];
+  if (text === undefined) throw new Error(`no ${where}.default template`);
+  let found: number;
+  try {
+    found = countFields(text);
+  } catch (err) {
+    throw new UserFacingError(
+      'PROMPTS_INVALID',
+      `The prompts file's ${where}.${chosen} template cannot be filled: ${(err as Error).message}.`,
+    );
+  }
+  if (found !== fields) {
+    throw new UserFacingError(
+      'PROMPTS_INVALID',
+      `The prompts file's ${where}.${chosen} template has ${found} placeholder(s); the protocol fills ${fields}.`,
+    );
+  }
+  return { key: chosen, text, sha256: sha256Hex(text) };
+}
+
+export interface ProtocolPrompts {
+  protocol: Protocol;
+  template: Template;
+  /** `init_prompts.default`, or null for reasoning models, which take no system prompt. */
+  system: { text: string; sha256: string } | null;
+  /** Official generation settings for the protocol's answer request. */
+  temperature: number | null;
+  maxTokens: number;
+}
+
+/** The official `max_new_tokens` for multiple choice; free-form answers get room for a sentence or two. */
+export const MC_MAX_TOKENS = 32;
+export const FF_MAX_TOKENS = 512;
+export const JUDGE_MAX_TOKENS = 512;
+
+export function protocolPrompts(
+  file: PromptsFile,
+  protocol: Protocol,
+  model: { promptKey: string | null; reasoning: boolean },
+): ProtocolPrompts {
+  const template =
+    protocol === 'mc'
+      ? pickTemplate(file.prompts.mc, model.promptKey, 'prompts.mc', 3)
+      : pickTemplate(file.prompts.gpt4, model.promptKey, 'prompts.gpt4', 1);
+  const systemText = file.init_prompts.default;
+  return {
+    protocol,
+    template,
+    system: model.reasoning ? null : { text: systemText, sha256: sha256Hex(systemText) },
+    // Reasoning models reject a temperature; the official runs used 0 for the others.
+    temperature: model.reasoning ? null : 0,
+    maxTokens: protocol === 'mc' ? MC_MAX_TOKENS : FF_MAX_TOKENS,
+  };
+}
+
+export function fillAnswerPrompt(
+  prompts: ProtocolPrompts,
+  question: string,
+  options: { A: string; B: string },
+): string {
+  return prompts.protocol === 'mc'
+    ? formatPython(prompts.template.text, [question, options.A, options.B])
+    : formatPython(prompts.template.text, [question]);
+}
+
+export interface JudgePrompts {
+  system: string;
+  role: string;
+  instruct: string;
+  /** sha256 of the canonical JSON of the three texts above. */
+  sha256: string;
+  /** The temperature the official harness used, for reference in reports. */
+  officialTemperature: number | null;
+}
+
+export function judgePrompts(file: PromptsFile): JudgePrompts {
+  const { init_prompt, role, instruct_prompt, temperature } = file.conversion;
+  return {
+    system: init_prompt,
+    role,
+    instruct: instruct_prompt,
+    sha256: sha256Hex(JSON.stringify({ init_prompt, instruct_prompt, role })),
+    officialTemperature: temperature ?? null,
+  };
+}
+
+/** The official conversion prompt: the question, both options and the reply, then the instructions. */
+export function fillJudgePrompt(
+  judge: JudgePrompts,
+  question: string,
+  options: { A: string; B: string },
+  reply: string,
+): string {
+  const { role } = judge;
+  return (
+    `[Question]\n${question}\n\n` +
+    `[Answer A]\n${options.A}\n\n` +
+    `[Answer B]\n${options.B}\n\n` +
+    `[${role}]\n${reply}\n\n[End of ${role}]\n\n` +
+    `[System]\n${judge.instruct}\n\n`
+  );
+}
+
+/** Reads and validates the prompts file; the messages name the file and the field. */
+export async function loadPromptsFile(dataDir: string): Promise<PromptsFile> {
+  const file = path.join(dataDir, OFFICIAL_FILES.prompts);
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserFacingError(
+      'PROMPTS_MISSING',
+      `The prompt templates are missing: ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}). Run \`mediconfusion data fetch\` first.`,
+      { cause: err },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new UserFacingError('PROMPTS_INVALID', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = promptsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new UserFacingError(
+      'PROMPTS_INVALID',
+      `${file} is not a valid prompts file:\n${problems.join('\n')}`,
+    );
+  }
+  return parsed.data;
+}

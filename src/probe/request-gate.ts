@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import pThrottle from 'p-throttle';
+import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
+import type { Budget, Price } from './budget.js';
+
+export interface BackoffSettings {
+  /** Attempts per request, the first included. */
+  maxAttempts: number;
+  /** Upper bound of the first retry's delay; doubles per attempt (full jitter: the delay is uniform in [0, bound]). */
+  baseMs: number;
+  capMs: number;
+  /** Longest `retry-after` honoured; a longer one ends the request as an ERROR rather than stall the run. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffSettings = {
+  maxAttempts: 4,
+  baseMs: 1000,
+  capMs: 30_000,
+  maxRetryAfterMs: 120_000,
+};
+
+export interface GateSettings {
+  concurrency: number;
+  /** Requests per minute; null for no limit. */
+  rpm: number | null;
+  timeoutMs: number;
+  price: Price | null;
+  backoff: BackoffSettings;
+}
+
+export type GateOutcome =
+  | { kind: 'done'; result: ModelResult; attempts: number; costUsd: number }
+  /** No final result: the budget ran out or the run was aborted before one arrived. Nothing to cache. */
+  | { kind: 'stopped'; reason: string };
+
+class RetryableFailure extends Error {
+  constructor(readonly result: Extract<ModelResult, { ok: false }>) {
+    super(result.error);
+  }
+}
+
+class StopRequest extends Error {}
+
+/**
+ * The single retry layer between the probe and one model: it caps requests in flight, spaces them to the
+ * model's requests-per-minute, honours `retry-after` for every request to the model (one 429 pauses them
+ * all), retries retryable failures with exponential backoff and full jitter, and charges every attempt to
+ * the run's budget. Adapters and SDKs never retry on their own.
+ */
+export class RequestGate {
+  private readonly limit: LimitFunction;
+  private readonly throttle: (() => Promise<void>) | null;
+  private pausedUntil = 0;
+
+  constructor(
+    readonly adapter: ModelAdapter,
+    readonly settings: GateSettings,
+    private readonly budget: Budget,
+    private readonly hooks: {
+      /** Aborts requests in flight (a second Ctrl-C); their replies are dropped, not cached. */
+      abortSignal?: AbortSignal;
+      onAttempt?: (info: { attempt: number; result: ModelResult }) => void;
+      random?: () => number;
+    } = {},
+  ) {
+    this.limit = pLimit(settings.concurrency);
+    this.throttle =
+      settings.rpm === null
+        ? null
+        : pThrottle({ limit: 1, interval: Math.ceil(60_000 / settings.rpm) })(async () => undefined);
+  }
+
+  /** How long to wait before retry number `attempt` (1 = the first retry). */
+  backoffDelay(attempt: number, retryAfterMs: number | undefined): number {
+    if (retryAfterMs !== undefined) return retryAfterMs;
+    const { baseMs, capMs } = this.settings.backoff;
+    const bound = Math.min(capMs, baseMs * 2 ** (attempt - 1));
+    return Math.floor((this.hooks.random ?? Math.random)() * bound);
+  }
+
+  private async attemptOnce(request: ModelRequest): Promise<ModelResult> {
+    return this.limit(async () => {
+      const wait = this.pausedUntil - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (this.throttle) await this.throttle();
+      if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
+      if (!this.budget.tryReserve()) throw new StopRequest(this.budget.exhausted ?? 'budget exhausted');
+      const started = performance.now();
+      try {
+        return await this.adapter.complete(request, {
+          timeoutMs: this.settings.timeoutMs,
+          ...(this.hooks.abortSignal ? { signal: this.hooks.abortSignal } : {}),
+        });
+      } catch (err) {
+        // The contract says adapters return failures; one that throws anyway must not take the run down.
+        if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
+        return {
+          ok: false,
+          error: `adapter error: ${err instanceof Error ? err.message : String(err)}`,
+          retryable: false,
+          latencyMs: performance.now() - started,
+        };
+      }
+    });
+  }
+
+  async complete(request: ModelRequest): Promise<GateOutcome> {
+    let attempts = 0;
+    let costUsd = 0;
+    const { maxAttempts, maxRetryAfterMs } = this.settings.backoff;
+    try {
+      const result = await pRetry(
+        async () => {
+          attempts += 1;
+          const result = await this.attemptOnce(request);
+          if (this.hooks.abortSignal?.aborted) throw new AbortError(new StopRequest('aborted'));
+          if (result.ok) costUsd += this.budget.record(result.usage, this.settings.price);
+          this.hooks.onAttempt?.({ attempt: attempts, result });
+          if (!result.ok && result.retryable) {
+            if (result.retryAfterMs !== undefined) {
+              if (result.retryAfterMs > maxRetryAfterMs) {
+                return {
+                  ...result,
+                  error: `${result.error} (server asked to wait ${Math.round(result.retryAfterMs / 1000)} s, more than the ${Math.round(maxRetryAfterMs / 1000)} s allowed)`,
+                };
+              }
+              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + result.retryAfterMs);
+            }
+            throw new RetryableFailure(result);
+          }
+          return result;
+        },
+        {
+          retries: maxAttempts - 1,
+          // p-retry runs the attempts; the delay is ours (full jitter, or the server's retry-after).
+          minTimeout: 0,
+          maxTimeout: 0,
+          shouldRetry: ({ error }) => error instanceof RetryableFailure,
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (error instanceof StopRequest) throw error;
+            if (retriesLeft > 0 && error instanceof RetryableFailure) {
+              await sleep(this.backoffDelay(attemptNumber, error.result.retryAfterMs));
+            }
+          },
+        },
+      );
+      return { kind: 'done', result, attempts, costUsd };
+    } catch (err) {
+      if (err instanceof RetryableFailure) {
+        const last = err.result;
+        return {
+          kind: 'done',
+          result: { ...last, error: `${last.error} (gave up after ${attempts} attempts)` },
+          attempts,
+          costUsd,
+        };
+      }
+      if (err instanceof StopRequest) return { kind: 'stopped', reason: err.message };
+      throw err;
+    }
+  }
+}

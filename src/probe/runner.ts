@@ -1,0 +1,490 @@
+import { randomBytes } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { ModelAdapter, ModelRequest } from '../adapters/types.js';
+import type { ConfusingPair, PairSet } from '../dataset/model.js';
+import type { Logger } from '../logger.js';
+import { type ImageAnswers, NO_ANSWER } from '../scoring/answer-files.js';
+import { type SetScore, scoreSet } from '../scoring/score-set.js';
+import { Budget, costOf, type Price, requirePrices } from './budget.js';
+import { answerCacheKey, judgeCacheKey } from './cache-key.js';
+import { imageSlotKey, loadImage, resolveImageFiles } from './images.js';
+import { ffVerdict, mcVerdict } from './outcome.js';
+import {
+  fillAnswerPrompt,
+  fillJudgePrompt,
+  JUDGE_MAX_TOKENS,
+  judgePrompts,
+  type PromptsFile,
+  type Protocol,
+  protocolPrompts,
+} from './prompts.js';
+import {
+  type CachedCompletion,
+  type ImageResult,
+  itemKey,
+  type ProbeCollection,
+  type RunCounts,
+  type RunRecord,
+  type RunStatus,
+} from './records.js';
+import { type BackoffSettings, type GateOutcome, RequestGate } from './request-gate.js';
+
+/** A model as the runner needs it: the adapter plus the models file's operating settings. */
+export interface ProbeModel {
+  adapter: ModelAdapter;
+  promptKey: string | null;
+  concurrency: number;
+  rpm: number | null;
+  price: Price | null;
+  timeoutMs: number;
+}
+
+export interface ProbeStores {
+  cache: ProbeCollection<CachedCompletion>;
+  runs: ProbeCollection<RunRecord>;
+  items: ProbeCollection<ImageResult>;
+}
+
+export interface ProgressSnapshot {
+  total: number;
+  done: number;
+  answered: number;
+  invalid: number;
+  error: number;
+  /** Images answered correctly so far. */
+  correct: number;
+  /** Pairs with both images finished, and how many of those were both right. */
+  pairsDone: number;
+  setCorrect: number;
+  requests: number;
+  cacheHits: number;
+  costUsd: number;
+}
+
+export interface RunProbeOptions {
+  runId?: string;
+  /** The pairs to ask (already filtered and sampled: see selection.ts). */
+  set: PairSet;
+  selection: { category: string | null; pairs: number | null; seed: number | null };
+  dataDir: string | null;
+  protocol: Protocol;
+  model: ProbeModel;
+  /** Required for `ff`; ignored for `mc`. */
+  judge: ProbeModel | null;
+  judgeTemperature: number;
+  prompts: PromptsFile;
+  threshold: number;
+  /** Overrides the model's own concurrency. */
+  concurrency?: number;
+  timeoutMs?: number;
+  backoff: BackoffSettings;
+  maxRequests: number | null;
+  maxCostUsd: number | null;
+  /** Ask again where the cache holds an ERROR; INVALID replies are real answers and stay. */
+  retryErrors: boolean;
+  stores: ProbeStores;
+  outDir: string | null;
+  log: Logger;
+  onProgress?: (snapshot: ProgressSnapshot) => void;
+  /** Stop scheduling new images (first Ctrl-C); requests in flight finish and are kept. */
+  stopSignal?: AbortSignal;
+  /** Abort requests in flight too (second Ctrl-C); their replies are dropped. */
+  abortSignal?: AbortSignal;
+  random?: () => number;
+}
+
+export interface ProbeRun {
+  record: RunRecord;
+  /** Finished images in set order (pair order, image 1 then 2). */
+  results: ImageResult[];
+  score: SetScore;
+}
+
+export function newRunId(modelId: string, protocol: Protocol, now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const safeModel = modelId.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return `${stamp}-${safeModel}-${protocol}-${randomBytes(2).toString('hex')}`;
+}
+
+function modelRef(adapter: ModelAdapter): RunRecord['model'] {
+  return {
+    id: adapter.id,
+    provider: adapter.identity.provider,
+    baseURL: adapter.identity.baseURL,
+    model: adapter.identity.model,
+  };
+}
+
+function toCached(outcome: Extract<GateOutcome, { kind: 'done' }>): CachedCompletion {
+  const { result, attempts } = outcome;
+  const at = new Date().toISOString();
+  return result.ok
+    ? { ok: true, text: result.text, usage: result.usage, latencyMs: result.latencyMs, attempts, at }
+    : {
+        ok: false,
+        error: result.error,
+        ...(result.status !== undefined ? { status: result.status } : {}),
+        latencyMs: result.latencyMs,
+        attempts,
+        at,
+      };
+}
+
+/** Scores the finished images with the official rules; unfinished pairs add nothing to the counts. */
+export function scoreResults(set: PairSet, results: readonly ImageResult[], threshold: number): SetScore {
+  const byPair = new Map<string, [ImageResult | undefined, ImageResult | undefined]>();
+  for (const result of results) {
+    const entry = byPair.get(result.pairId) ?? [undefined, undefined];
+    entry[result.slot] = result;
+    byPair.set(result.pairId, entry);
+  }
+  const answers = new Map<string, ImageAnswers>();
+  for (const [pairId, [first, second]] of byPair) {
+    if (first === undefined || second === undefined) continue;
+    const scoresOf = (r: ImageResult) =>
+      r.outcome === 'ERROR' || r.scores === null ? { ...NO_ANSWER } : r.scores;
+    answers.set(pairId, [scoresOf(first), scoresOf(second)]);
+  }
+  return scoreSet(set, answers, threshold);
+}
+
+export function countResults(
+  total: number,
+  results: readonly ImageResult[],
+  extra: { requests: number; cacheHits: number },
+): RunCounts {
+  const count = (outcome: ImageResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+  return {
+    images: total,
+    answered: count('ANSWERED'),
+    invalid: count('INVALID'),
+    error: count('ERROR'),
+    pending: total - results.length,
+    correct: results.filter((r) => r.chosen !== null && r.chosen === r.correctOption).length,
+    requests: extra.requests,
+    cacheHits: extra.cacheHits,
+  };
+}
+
+/**
+ * Asks one model every image of the set, one image per request in a fresh conversation, and scores the
+ * replies with the official rules. Every reply is cached as it arrives and every finished image is recorded
+ * under the run, so a run that is stopped — by its budget, Ctrl-C or a crash — picks up where it left off
+ * when started again with the same settings.
+ */
+export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
+  const { set, protocol, model, stores, log } = options;
+  const judge = protocol === 'ff' ? options.judge : null;
+  if (protocol === 'ff' && judge === null) throw new Error('the ff protocol needs a judge model');
+  requirePrices(options.maxCostUsd, [
+    { id: model.adapter.id, price: model.price },
+    ...(judge ? [{ id: judge.adapter.id, price: judge.price }] : []),
+  ]);
+
+  const imageFiles = await resolveImageFiles(set);
+  const answerPrompts = protocolPrompts(options.prompts, protocol, {
+    promptKey: model.promptKey,
+    reasoning: model.adapter.reasoning,
+  });
+  const judgeTexts = judgePrompts(options.prompts);
+  const judgeTemperature = judge?.adapter.reasoning ? null : options.judgeTemperature;
+  const concurrency = options.concurrency ?? model.concurrency;
+  const timeoutMs = options.timeoutMs ?? model.timeoutMs;
+  const budget = new Budget({ maxRequests: options.maxRequests, maxCostUsd: options.maxCostUsd });
+
+  const gateHooks = {
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    onAttempt: ({
+      attempt,
+      result,
+    }: {
+      attempt: number;
+      result: { ok: boolean } & Record<string, unknown>;
+    }) => {
+      if (!result.ok) log.warn({ model: model.adapter.id, attempt, error: result.error }, 'request failed');
+    },
+  };
+  const answerGate = new RequestGate(
+    model.adapter,
+    { concurrency, rpm: model.rpm, timeoutMs, price: model.price, backoff: options.backoff },
+    budget,
+    gateHooks,
+  );
+  const judgeGate =
+    judge === null
+      ? null
+      : judge.adapter === model.adapter
+        ? answerGate
+        : new RequestGate(
+            judge.adapter,
+            {
+              concurrency: judge.concurrency,
+              rpm: judge.rpm,
+              timeoutMs: options.timeoutMs ?? judge.timeoutMs,
+              price: judge.price,
+              backoff: options.backoff,
+            },
+            budget,
+            gateHooks,
+          );
+
+  const runId = options.runId ?? newRunId(model.adapter.id, protocol);
+  const startedAt = new Date().toISOString();
+  const total = set.pairs.length * 2;
+  const record: RunRecord = {
+    id: runId,
+    kind: 'probe',
+    model: modelRef(model.adapter),
+    judge: judge ? modelRef(judge.adapter) : null,
+    protocol,
+    params: {
+      dataset: set.name,
+      dataDir: options.dataDir,
+      category: options.selection.category,
+      pairs: options.selection.pairs,
+      seed: options.selection.seed,
+      concurrency,
+      rpm: model.rpm,
+      timeoutMs,
+      maxAttempts: options.backoff.maxAttempts,
+      maxRequests: options.maxRequests,
+      maxCostUsd: options.maxCostUsd,
+      retryErrors: options.retryErrors,
+      threshold: options.threshold,
+      temperature: answerPrompts.temperature,
+      maxTokens: answerPrompts.maxTokens,
+      judgeTemperature: judge ? judgeTemperature : null,
+    },
+    templates: {
+      answer: answerPrompts.template.sha256,
+      answerKey: answerPrompts.template.key,
+      system: answerPrompts.system?.sha256 ?? null,
+      judge: judge ? judgeTexts.sha256 : null,
+    },
+    status: 'running',
+    startedAt,
+    finishedAt: null,
+    counts: countResults(total, [], { requests: 0, cacheHits: 0 }),
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    pairIds: set.pairs.map((p) => p.id),
+    categories: set.categories,
+    categoryCounts: set.categoryCounts,
+    scoreTable: null,
+    summary: null,
+    outDir: options.outDir,
+    source: null,
+  };
+  await stores.runs.set(runId, record);
+  log.info({ runId, model: model.adapter.id, protocol, images: total }, 'probe run started');
+
+  const stopped: { reason: { status: RunStatus; why: string } | null } = { reason: null };
+  const stop = (status: RunStatus, why: string) => {
+    stopped.reason ??= { status, why };
+  };
+  const onStopSignal = () => stop('interrupted', 'interrupted');
+  options.stopSignal?.addEventListener('abort', onStopSignal, { once: true });
+  if (options.stopSignal?.aborted) onStopSignal();
+
+  const results = new Map<string, ImageResult>();
+  let cacheHits = 0;
+  const progress: ProgressSnapshot = {
+    total,
+    done: 0,
+    answered: 0,
+    invalid: 0,
+    error: 0,
+    correct: 0,
+    pairsDone: 0,
+    setCorrect: 0,
+    requests: 0,
+    cacheHits: 0,
+    costUsd: 0,
+  };
+  const report = () => {
+    progress.requests = budget.requests;
+    progress.costUsd = budget.costUsd;
+    progress.cacheHits = cacheHits;
+    options.onProgress?.({ ...progress });
+  };
+
+  /** The cached reply, or a fresh one; null when the run stopped before one arrived. */
+  const obtain = async (
+    key: string,
+    gate: RequestGate,
+    request: () => ModelRequest,
+  ): Promise<{ completion: CachedCompletion; requests: number; cached: boolean } | null> => {
+    const cached = await stores.cache.get(key);
+    if (cached !== undefined && (cached.ok || !options.retryErrors)) {
+      cacheHits += 1;
+      return { completion: cached, requests: 0, cached: true };
+    }
+    if (stopped.reason !== null) return null;
+    const outcome = await gate.complete(request());
+    if (outcome.kind === 'stopped') {
+      stop(budget.exhausted !== null ? 'stopped-by-budget' : 'interrupted', outcome.reason);
+      return null;
+    }
+    const completion = toCached(outcome);
+    await stores.cache.set(key, completion);
+    return { completion, requests: outcome.attempts, cached: false };
+  };
+
+  const askImage = async (pair: ConfusingPair, slot: 0 | 1): Promise<ImageResult | null> => {
+    if (stopped.reason?.status === 'interrupted') return null;
+    const file = imageFiles.get(imageSlotKey(pair.id, slot));
+    if (file === undefined) throw new Error(`no image file resolved for pair ${pair.id}, image ${slot + 1}`);
+    const image = await loadImage(file, `Pair ${pair.id}, image ${slot + 1}`);
+    const context = { pairId: pair.id, slot } as const;
+    const answerKey = answerCacheKey({
+      model: model.adapter.identity,
+      protocol,
+      templateSha256: answerPrompts.template.sha256,
+      systemSha256: answerPrompts.system?.sha256 ?? null,
+      temperature: answerPrompts.temperature,
+      maxTokens: answerPrompts.maxTokens,
+      question: pair.question,
+      options: pair.options,
+      imageSha256: image.sha256,
+    });
+    const answer = await obtain(answerKey, answerGate, () => ({
+      system: answerPrompts.system?.text ?? null,
+      prompt: fillAnswerPrompt(answerPrompts, pair.question, pair.options),
+      image,
+      temperature: answerPrompts.temperature,
+      maxTokens: answerPrompts.maxTokens,
+      context: { ...context, purpose: 'answer' },
+    }));
+    if (answer === null) return null;
+
+    let judged: Awaited<ReturnType<typeof obtain>> = null;
+    if (judge !== null && judgeGate !== null && answer.completion.ok) {
+      const reply = answer.completion.text;
+      const key = judgeCacheKey({
+        judge: judge.adapter.identity,
+        judgeTemplateSha256: judgeTexts.sha256,
+        temperature: judgeTemperature,
+        maxTokens: JUDGE_MAX_TOKENS,
+        question: pair.question,
+        options: pair.options,
+        reply,
+      });
+      judged = await obtain(key, judgeGate, () => ({
+        system: judge.adapter.reasoning ? null : judgeTexts.system,
+        prompt: fillJudgePrompt(judgeTexts, pair.question, pair.options, reply),
+        image: null,
+        temperature: judgeTemperature,
+        maxTokens: JUDGE_MAX_TOKENS,
+        context: { ...context, purpose: 'judge' },
+      }));
+      if (judged === null) return null;
+    }
+
+    const verdict =
+      protocol === 'mc'
+        ? mcVerdict(answer.completion, options.threshold)
+        : ffVerdict(answer.completion, judged?.completion ?? null, options.threshold);
+    const usageOf = (c: CachedCompletion | undefined) =>
+      c?.ok ? c.usage : { inputTokens: 0, outputTokens: 0 };
+    const answerUsage = usageOf(answer.completion);
+    const judgeUsage = usageOf(judged?.completion);
+    const result: ImageResult = {
+      pairId: pair.id,
+      slot,
+      imageSha256: image.sha256,
+      outcome: verdict.outcome,
+      chosen: verdict.chosen,
+      correctOption: pair.images[slot].correct,
+      scores: verdict.scores,
+      reply: answer.completion.ok ? answer.completion.text : null,
+      reason: verdict.reason,
+      judge:
+        judged === null
+          ? null
+          : {
+              reply: judged.completion.ok ? judged.completion.text : null,
+              explanation: verdict.judgeExplanation,
+              templateSha256: judgeTexts.sha256,
+            },
+      templateSha256: answerPrompts.template.sha256,
+      systemSha256: answerPrompts.system?.sha256 ?? null,
+      latencyMs: Math.round(answer.completion.latencyMs + (judged?.completion.latencyMs ?? 0)),
+      usage: {
+        inputTokens: answerUsage.inputTokens + judgeUsage.inputTokens,
+        outputTokens: answerUsage.outputTokens + judgeUsage.outputTokens,
+      },
+      costUsd: costOf(answerUsage, model.price) + (judge ? costOf(judgeUsage, judge.price) : 0),
+      requests: answer.requests + (judged?.requests ?? 0),
+      cached: answer.cached && (judged?.cached ?? true),
+    };
+    await stores.items.set(itemKey(runId, pair.id, slot), result);
+    return result;
+  };
+
+  const recordFinished = (pair: ConfusingPair, result: ImageResult) => {
+    results.set(itemKey(runId, pair.id, result.slot), result);
+    progress.done += 1;
+    if (result.outcome === 'ANSWERED') progress.answered += 1;
+    if (result.outcome === 'INVALID') progress.invalid += 1;
+    if (result.outcome === 'ERROR') progress.error += 1;
+    const right = (r: ImageResult | undefined) =>
+      r !== undefined && r.chosen !== null && r.chosen === r.correctOption;
+    if (right(result)) progress.correct += 1;
+    const other = results.get(itemKey(runId, pair.id, result.slot === 0 ? 1 : 0));
+    if (other !== undefined) {
+      progress.pairsDone += 1;
+      if (right(result) && right(other)) progress.setCorrect += 1;
+    }
+    report();
+  };
+
+  // Images, not requests, are the unit of concurrency: at most `concurrency` images are loaded at a time.
+  const imageLimit = pLimit(concurrency);
+  let failure: unknown = null;
+  await Promise.all(
+    set.pairs.flatMap((pair) =>
+      ([0, 1] as const).map((slot) =>
+        imageLimit(async () => {
+          if (failure !== null) return;
+          try {
+            const result = await askImage(pair, slot);
+            if (result !== null) recordFinished(pair, result);
+          } catch (err) {
+            // A bug or a store outage: stop scheduling, let what is in flight finish, then report it.
+            failure ??= err;
+            stop('interrupted', 'internal error');
+          }
+        }),
+      ),
+    ),
+  );
+  options.stopSignal?.removeEventListener('abort', onStopSignal);
+
+  const ordered: ImageResult[] = [];
+  for (const pair of set.pairs) {
+    for (const slot of [0, 1] as const) {
+      const result = results.get(itemKey(runId, pair.id, slot));
+      if (result !== undefined) ordered.push(result);
+    }
+  }
+  const score = scoreResults(set, ordered, options.threshold);
+  const counts = countResults(total, ordered, { requests: budget.requests, cacheHits });
+  const finalStatus: RunStatus =
+    counts.pending === 0 ? 'completed' : (stopped.reason?.status ?? 'interrupted');
+  const finished: RunRecord = {
+    ...record,
+    status: finalStatus,
+    finishedAt: new Date().toISOString(),
+    counts,
+    usage: { inputTokens: budget.inputTokens, outputTokens: budget.outputTokens, costUsd: budget.costUsd },
+    scoreTable: score.counts,
+    summary: score.summary,
+  };
+  await stores.runs.set(runId, finished);
+  log.info({ runId, status: finalStatus, ...counts, why: stopped.reason?.why }, 'probe run finished');
+  if (failure !== null) throw failure;
+  return { record: finished, results: ordered, score };
+}
