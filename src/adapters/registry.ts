@@ -1,4 +1,5 @@
 import { UserFacingError } from '../errors.js';
+import { createAnthropicAdapter } from './anthropic.js';
 import type { HeaderValue, ModelConfig, ProviderName, ReplayModelConfig } from './models-file.js';
 import { createOpenAIAdapter } from './openai.js';
 import { createRandomAdapter } from './random.js';
@@ -106,7 +107,16 @@ export async function createAdapter(
       });
     case 'anthropic':
       if (factories.anthropic) return factories.anthropic(model, env, extras);
-      throw new UserFacingError('PROVIDER_UNAVAILABLE', 'The anthropic provider is not available yet.');
+      return createAnthropicAdapter({
+        id: model.id,
+        model: model.model,
+        baseURL: model.baseURL ?? null,
+        apiKey: apiKeyOf(model, env),
+        headers: resolveHeaders(model.headers, env, model.id),
+        reasoning: model.reasoning,
+        timeoutMs: model.timeoutMs,
+        maxImageSide: model.maxImageSide ?? null,
+      });
     case 'random':
       if (factories.random) return factories.random(model, env, extras);
       return createRandomAdapter({ id: model.id, model: model.model, seed: model.seed });

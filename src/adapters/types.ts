@@ -61,6 +61,13 @@ export interface ModelAdapter {
   readonly identity: ModelIdentity;
   /** True for o-series style models: no system prompt, no temperature. */
   readonly reasoning: boolean;
+  /**
+   * False when the provider rejects any temperature even for non-reasoning models (Anthropic's API
+   * version 2026-10-21, which the installed SDK sends, answers 400 to `temperature`). The adapter
+   * then never sends one, so callers should record and cache-key the request as `temperature: null`.
+   * Absent means true.
+   */
+  readonly acceptsTemperature?: boolean;
   complete(
     request: ModelRequest,
     options?: { signal?: AbortSignal; timeoutMs?: number },

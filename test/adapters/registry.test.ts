@@ -3,6 +3,7 @@ import { parseModelsFile } from '../../src/adapters/models-file.js';
 import { createAdapter } from '../../src/adapters/registry.js';
 import type { ModelAdapter } from '../../src/adapters/types.js';
 import { UserFacingError } from '../../src/errors.js';
+import { start as startAnthropic } from '../support/fake-anthropic.js';
 import { type FakeServer, start } from '../support/fake-openai.js';
 import { answerRequest } from './requests.js';
 
@@ -88,6 +89,21 @@ describe('registry', () => {
     const adapter = await createAdapter(model, { MY_OPENAI_KEY: 'sk-secret-identity' });
     expect(adapter.identity).toEqual({ provider: 'openai', baseURL: fake.url, model: 'gpt-4o' });
     expect(JSON.stringify(adapter.identity)).not.toContain('sk-secret-identity');
+  });
+
+  it('builds an anthropic adapter that sends the key from its variable', async () => {
+    const anthropic = await startAnthropic();
+    try {
+      const model = onlyModel(
+        `  - { id: claude, provider: anthropic, model: claude-sonnet-4-6, baseURL: "${anthropic.url}", apiKeyEnv: MY_ANTHROPIC_KEY }`,
+      );
+      await expect(createAdapter(model, {})).rejects.toThrow('MY_ANTHROPIC_KEY');
+      const adapter = await createAdapter(model, { MY_ANTHROPIC_KEY: 'sk-ant-from-env' });
+      expect(await adapter.complete(await answerRequest())).toMatchObject({ ok: true, text: 'A' });
+      expect(anthropic.requests.at(-1)?.call?.credential).toBe('sk-ant-from-env');
+    } finally {
+      await anthropic.close();
+    }
   });
 
   it('builds the random baseline with no environment at all', async () => {

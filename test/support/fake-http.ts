@@ -91,6 +91,8 @@ export interface WireFormat {
   answerBody(call: FakeCall, text: string | null, usage: { input: number; output: number }): unknown;
   noAnswerBody(call: FakeCall): unknown;
   errorBody(status: number, message: string): unknown;
+  /** Rejects a request the real API would reject (after authentication), or returns null. */
+  validate?(body: unknown, headers: IncomingHttpHeaders): { status: number; message: string } | null;
 }
 
 /** Replies "A" to everything: the default handler. */
@@ -207,6 +209,11 @@ export async function startFakeServer(
     if (options.apiKey !== undefined && call.credential !== options.apiKey) {
       // Deliberately careless, like some servers: echoes what was sent, so tests can check scrubbing.
       sendJson(res, 401, wire.errorBody(401, `Incorrect API key provided: ${call.credential ?? '(none)'}`));
+      return;
+    }
+    const invalid = wire.validate?.(body, req.headers) ?? null;
+    if (invalid) {
+      sendJson(res, invalid.status, wire.errorBody(invalid.status, invalid.message));
       return;
     }
     const reply = queued.shift() ?? (await handler(call, recorded));
