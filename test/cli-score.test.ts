@@ -170,16 +170,36 @@ describe('mediconfusion score', () => {
     await writeFile(file, '{\n  "10001": {"im1": "A", "im2": "B"},\n}\n');
     const run = await cli(['score', file, '--dataset', SHARED_DATASET_DIR]);
     expect(run.code).toBe(1);
-    expect(run.err).toContain(`${file} is not valid JSON: PropertyNameExpected at line 3, column 1.`);
+    expect(run.err).toBe(
+      `error: ${file} is not valid JSON:\n  line 3, column 1: expected a property name in double quotes\n`,
+    );
+  });
+
+  it('refuses a pair id given twice, which JSON readers would silently resolve', async () => {
+    const file = path.join(dir, 'twice.json');
+    await writeFile(
+      file,
+      '{\n  "10001": {"im1": "A", "im2": "B"},\n  "10001": {"im1": "B", "im2": "B"}\n}\n',
+    );
+    const run = await cli(['score', file, '--dataset', SHARED_DATASET_DIR]);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(
+      `${file} repeats keys:\n  line 3, column 3: key "10001" appears more than once`,
+    );
   });
 
   it('names the pair and field of a malformed answer', async () => {
     const file = path.join(dir, 'bad-field.json');
-    await writeFile(file, JSON.stringify({ '10001': { im1: { A: 8, B: 2 }, im2: { A: '5', B: 1 } } }));
+    await writeFile(
+      file,
+      JSON.stringify({ '10001': { im1: { A: 8, B: 2 }, im2: { A: '5', B: 1 } } }, null, 2),
+    );
     const run = await cli(['score', file, '--dataset', SHARED_DATASET_DIR]);
     expect(run.code).toBe(1);
-    expect(run.err).toContain('is not a valid judge-scores answers file');
-    expect(run.err).toContain('pair "10001", field "im2.A": expected a whole number from 0 to 10, got "5"');
+    expect(run.err).toContain(`${file} is not a valid judge-scores answers file`);
+    expect(run.err).toContain(
+      'pair "10001", field "im2.A" (line 8, column 12): expected a whole number from 0 to 10, got "5"',
+    );
   });
 
   it('names pair ids that are not in the dataset', async () => {
@@ -202,8 +222,8 @@ describe('mediconfusion score', () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.err).toContain('is not a valid official answers file');
-    expect(run.err).toContain(
-      'field "answer": expected an object {"im1": {…}, "im2": {…}}, got nothing (the field is missing)',
+    expect(run.err).toMatch(
+      /pair "10001", field "answer" \(line \d+, column \d+\): expected an object \{"im1": \{…\}, "im2": \{…\}\}, got nothing \(the field is missing\)/,
     );
   });
 

@@ -1,10 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { z } from 'zod';
 import { loadPairSetStrict } from '../dataset/load.js';
 import type { PairSet } from '../dataset/model.js';
+import { parseJsonDocument, type SourceDocument } from '../dataset/source-document.js';
 import { UserFacingError } from '../errors.js';
 import {
   ALL_ROW,
@@ -79,8 +79,12 @@ async function runScore(ctx: CliContext, file: string, options: ScoreOptions): P
   const answersFile = path.resolve(ctx.cwd, file);
   const datasetDir = options.dataset ? path.resolve(ctx.cwd, options.dataset) : ctx.config().dataDir;
 
-  const raw = await readJsonFile(answersFile, 'answers file');
-  const parsed = parseAnswers(raw, { source: file, ...(options.format ? { format: options.format } : {}) });
+  const doc = await readAnswersDocument(answersFile, file);
+  const parsed = parseAnswers(doc.value, {
+    source: file,
+    locate: doc.locate,
+    ...(options.format ? { format: options.format } : {}),
+  });
   const setFile = options.set ? path.resolve(ctx.cwd, options.set) : undefined;
   const set = await loadSetForScoring(datasetDir, setFile);
   const { answers, missing } = alignAnswersToSet(set, parsed, file);
@@ -133,8 +137,11 @@ async function loadSetForScoring(dataDir: string, setFile: string | undefined): 
   return loadPairSetStrict(setFile === undefined ? { dataDir } : { dataDir, setFile });
 }
 
-/** Reads a JSON file; a missing file or a syntax error (with line and column) is the user's to fix. */
-async function readJsonFile(file: string, what: string): Promise<unknown> {
+/**
+ * Reads the answers file; a missing file, a syntax error or a repeated key (JSON readers would silently keep
+ * the last one) is the user's to fix, with line and column.
+ */
+async function readAnswersDocument(file: string, label: string): Promise<SourceDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -142,35 +149,24 @@ async function readJsonFile(file: string, what: string): Promise<unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new UserFacingError('ANSWERS_UNREADABLE', `Cannot read the ${what} ${file}: ${reason}.`, {
+    throw new UserFacingError('ANSWERS_UNREADABLE', `Cannot read the answers file ${file}: ${reason}.`, {
       cause: err,
     });
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
+  const doc = parseJsonDocument(file, text);
+  if (doc.issues.length > 0) {
+    const syntax = doc.issues.find((issue) => issue.kind === 'syntax');
+    const shown = syntax ? [syntax] : doc.issues;
+    const lines = shown.map((issue) => {
+      const at = issue.position ? `line ${issue.position.line}, column ${issue.position.column}: ` : '';
+      return `  ${at}${issue.message.replace(/^invalid JSON: /, '')}`;
+    });
     throw new UserFacingError(
-      'ANSWERS_INVALID_JSON',
-      `${file} is not valid JSON: ${jsonSyntaxError(text)}.`,
-      {
-        cause: err,
-      },
+      syntax ? 'ANSWERS_INVALID_JSON' : 'ANSWERS_DUPLICATE_KEY',
+      `${label} ${syntax ? 'is not valid JSON' : 'repeats keys'}:\n${lines.join('\n')}`,
     );
   }
-}
-
-/** JSON.parse's messages carry no position on every Node version; jsonc-parser finds the first error's offset. */
-function jsonSyntaxError(text: string): string {
-  const errors: ParseError[] = [];
-  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  const first = errors[0];
-  const offset = first?.offset ?? text.length;
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  const problem = first ? printParseErrorCode(first.error) : 'ValueExpected';
-  return `${problem} at line ${line}, column ${column}`;
+  return doc;
 }
 
 const COLUMNS = [

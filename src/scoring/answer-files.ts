@@ -120,11 +120,25 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 const MAX_LISTED_ISSUES = 5;
 
-function describeIssues(source: string, format: AnswerFormat, raw: unknown, error: z.ZodError): string {
+/** Where a value sits in the source file (1-based line and column), when the caller knows. */
+export type LocateInFile = (
+  path: readonly (string | number)[],
+) => { line: number; column: number } | undefined;
+
+function describeIssues(
+  source: string,
+  format: AnswerFormat,
+  raw: unknown,
+  error: z.ZodError,
+  locate: LocateInFile | undefined,
+): string {
   const lines = error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
-    const [pairId, ...field] = issue.path.map(String);
+    const path = issue.path.map(String);
+    const [pairId, ...field] = path;
     const where = field.length > 0 ? `pair "${pairId}", field "${field.join('.')}"` : `pair "${pairId}"`;
-    return `  ${where}: ${issue.message}, got ${describeValue(valueAt(raw, issue.path))}`;
+    const position = locate?.(path);
+    const at = position ? ` (line ${position.line}, column ${position.column})` : '';
+    return `  ${where}${at}: ${issue.message}, got ${describeValue(valueAt(raw, issue.path))}`;
   });
   const more = error.issues.length - MAX_LISTED_ISSUES;
   if (more > 0) lines.push(`  … and ${more} more problem${more === 1 ? '' : 's'}`);
@@ -154,11 +168,12 @@ function guessFormat(entries: ReadonlyArray<[string, unknown]>): AnswerFormat | 
 /**
  * Validates an answers file's content (already parsed from JSON) and turns it into option scores per pair.
  * With no `format`, the form is detected: the one schema the whole file fits. `source` names the file in
- * errors, which are UserFacingErrors saying which pair, which field and what was expected.
+ * errors, which are UserFacingErrors saying which pair, which field (and, given `locate`, which line) and
+ * what was expected.
  */
 export function parseAnswers(
   raw: unknown,
-  options: { source: string; format?: AnswerFormat },
+  options: { source: string; format?: AnswerFormat; locate?: LocateInFile },
 ): ParsedAnswers {
   const { source } = options;
   if (!isPlainObject(raw)) {
@@ -196,7 +211,10 @@ export function parseAnswers(
 
   const parsed = z.record(z.string(), ENTRY_SCHEMAS[format]).safeParse(raw);
   if (!parsed.success) {
-    throw new UserFacingError('ANSWERS_INVALID', describeIssues(source, format, raw, parsed.error));
+    throw new UserFacingError(
+      'ANSWERS_INVALID',
+      describeIssues(source, format, raw, parsed.error, options.locate),
+    );
   }
   const answers = new Map<string, ImageAnswers>();
   for (const [pairId, entry] of Object.entries(parsed.data))

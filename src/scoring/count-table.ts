@@ -23,6 +23,12 @@ export const TOTAL_KEY = 'total';
 export type OfficialScoreTable = Record<ScoreMetric, Record<string, number>>;
 
 export function emptyCountTable(categories: readonly string[]): OfficialScoreTable {
+  if (categories.includes(TOTAL_KEY)) {
+    throw new UserFacingError(
+      'SCORING_RESERVED_CATEGORY',
+      `A category cannot be called "${TOTAL_KEY}": the official score table uses that key for all pairs.`,
+    );
+  }
   const row = (): Record<string, number> => {
     const counts: Record<string, number> = {};
     for (const category of categories) counts[category] = 0;

@@ -5,6 +5,7 @@ export {
   type AnswerFormat,
   alignAnswersToSet,
   type ImageAnswers,
+  type LocateInFile,
   listPairIds,
   NO_ANSWER,
   type ParsedAnswers,

@@ -1,4 +1,5 @@
 import type { PairSet } from '../dataset/model.js';
+import { UserFacingError } from '../errors.js';
 import { type OfficialScoreTable, TOTAL_KEY } from './count-table.js';
 import { effectiveSampleSize, wilsonInterval } from './intervals.js';
 import { pythonRound } from './python-round.js';
@@ -61,6 +62,12 @@ export interface SummaryTable {
  * individual accuracy and the invalid rate, which are counted per image. A zero denominator gives 0.
  */
 export function buildSummaryTable(set: PairSet, counts: OfficialScoreTable): SummaryTable {
+  if (set.categories.includes(ALL_ROW)) {
+    throw new UserFacingError(
+      'SCORING_RESERVED_CATEGORY',
+      `A category cannot be called "${ALL_ROW}": the score table uses that row for all pairs.`,
+    );
+  }
   const rows = [...set.categories, ALL_ROW];
   const full: Record<string, SummaryRow> = {};
   const rounded: Record<string, SummaryRow> = {};

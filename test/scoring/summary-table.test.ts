@@ -164,3 +164,12 @@ describe('the official summary table', () => {
     expect(intervals.Cerebral?.set_acc.low).toBe(0);
   });
 });
+
+describe('reserved names', () => {
+  it('refuses categories called "All" or "total", which would collide with the official row and key', () => {
+    expect(() => buildSummaryTable(setWith({ All: 1 }, 1), emptyCountTable(['All']))).toThrow(
+      /cannot be called "All"/,
+    );
+    expect(() => emptyCountTable(['total'])).toThrow(/cannot be called "total"/);
+  });
+});
