@@ -95,3 +95,59 @@ export function loadConfig(
 
 /** The variable names this module reads, for documentation checks. */
 export const ENV_VARIABLES = Object.keys(envSchema.shape);
+
+/**
+ * The Discord bot's variables, read only when the bot (or `npm run deploy-commands`) starts, so that
+ * the CLI and the web quiz work without them. Kept out of ENV_VARIABLES until the README documents them.
+ */
+const snowflakePattern = /^\d{17,20}$/;
+const snowflakeMessage = 'must be a Discord id (17 to 20 digits)';
+const snowflake = z.string().regex(snowflakePattern, snowflakeMessage);
+/** A string whose absence is explained with where to find the value. */
+const required = (where: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `is required: ${where}` : undefined) });
+const discordEnvSchema = z.object({
+  DISCORD_TOKEN: required('the bot token (Developer Portal → your application → Bot → Reset Token)'),
+  DISCORD_CLIENT_ID: required(
+    'the application id (Developer Portal → your application → General Information)',
+  ).regex(snowflakePattern, snowflakeMessage),
+  DISCORD_GUILD_ID: snowflake.optional(),
+  DISCORD_HOST_ROLE: z.string().min(1).optional(),
+  DISCORD_API_BASE: z.url().default('https://discord.com/api'),
+});
+
+export interface DiscordConfig {
+  token: string;
+  /** The application (client) id; the bot user has the same id. */
+  clientId: string;
+  /** Commands are registered in this guild only (instant, for development) when set, globally otherwise. */
+  guildId: string | null;
+  /** Name or id of the role allowed to host quizzes; null: members with Manage Server. */
+  hostRole: string | null;
+  /** REST base without version (`https://discord.com/api`); tests point it at a fake Discord. */
+  apiBase: string;
+}
+
+export function loadDiscordConfig(env: Record<string, string | undefined> = process.env): DiscordConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = discordEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    // The token's value must not reach an error message, which may be logged or shown.
+    const { DISCORD_TOKEN: _token, ...shown } = cleaned;
+    throw new UserFacingError(
+      'CONFIG_INVALID',
+      `Invalid Discord configuration in the environment:\n${describeEnvIssues(parsed.error, shown)}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    token: e.DISCORD_TOKEN,
+    clientId: e.DISCORD_CLIENT_ID,
+    guildId: e.DISCORD_GUILD_ID ?? null,
+    hostRole: e.DISCORD_HOST_ROLE ?? null,
+    apiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
+  };
+}
+
+/** The Discord variable names, documented with the bot's set-up. */
+export const DISCORD_ENV_VARIABLES = Object.keys(discordEnvSchema.shape);

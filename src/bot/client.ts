@@ -1,0 +1,99 @@
+import { once } from 'node:events';
+import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
+import { COMMANDS } from '../commands/index.js';
+import type { DiscordConfig } from '../config.js';
+import { UserFacingError } from '../errors.js';
+import type { BotDeps, Command } from './command.js';
+import { createInteractionRouter } from './interaction-router.js';
+
+/**
+ * The Discord bot: a discord.js Client that only listens for interactions. It asks for the Guilds
+ * intent alone (no message content, members or presences: nothing privileged to approve) and talks to
+ * the REST base from DISCORD_API_BASE, whose /gateway/bot answer also decides the gateway it joins.
+ */
+
+export interface Bot {
+  readonly client: Client;
+  /** Logs in and resolves once the bot is connected and has received its guilds. */
+  start(): Promise<void>;
+  /** Disconnects; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export const BOT_INTENTS = [GatewayIntentBits.Guilds] as const;
+
+function isInvalidToken(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return code === DiscordjsErrorCodes.TokenInvalid || (err instanceof DiscordAPIError && err.status === 401);
+}
+
+export function createBot(
+  config: DiscordConfig,
+  deps: BotDeps,
+  commands: readonly Command[] = COMMANDS,
+): Bot {
+  const log = deps.log.child({ component: 'discord' });
+  const client = new Client({
+    intents: [...BOT_INTENTS],
+    rest: { api: config.apiBase },
+    // Whatever the bot writes, it never pings anyone unless a message asks for it explicitly.
+    allowedMentions: { parse: [] },
+  });
+  const route = createInteractionRouter(commands, { ...deps, log });
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    void route(interaction);
+  });
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+  client.on(Events.Warn, (message) => log.warn({ message }, 'discord client warning'));
+  client.on(Events.ShardDisconnect, (event, shardId) =>
+    log.warn({ shardId, code: event.code }, 'gateway connection closed for good'),
+  );
+  client.on(Events.ShardReconnecting, (shardId) => log.info({ shardId }, 'gateway reconnecting'));
+  client.on(Events.ShardResume, (shardId, replayed) =>
+    log.info({ shardId, replayed }, 'gateway session resumed'),
+  );
+  client.rest.on('rateLimited', (info) =>
+    log.warn(
+      { route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global },
+      'rate limited',
+    ),
+  );
+
+  let stopped = false;
+  return {
+    client,
+    async start() {
+      const aborter = new AbortController();
+      const ready = once(client, Events.ClientReady, { signal: aborter.signal });
+      try {
+        await client.login(config.token);
+        await ready;
+      } catch (err) {
+        aborter.abort();
+        await ready.catch(() => undefined);
+        await client.destroy();
+        if (isInvalidToken(err)) {
+          throw new UserFacingError(
+            'DISCORD_TOKEN_INVALID',
+            'Discord rejected DISCORD_TOKEN: check the bot token.',
+            {
+              cause: err,
+            },
+          );
+        }
+        throw err;
+      }
+      log.info(
+        { user: client.user?.tag, applicationId: client.application?.id, guilds: client.guilds.cache.size },
+        'discord bot ready',
+      );
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await client.destroy();
+      log.info('discord bot stopped');
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { type Bot, createBot } from '../../src/bot/client.js';
+import type { Command } from '../../src/bot/command.js';
+import { deployCommands } from '../../src/bot/deploy-commands.js';
+import { COMMANDS } from '../../src/commands/index.js';
+import { type DiscordConfig, loadDiscordConfig } from '../../src/config.js';
+import type { PairSet } from '../../src/dataset/model.js';
+import { loadOfficialSetStrict, officialPairToModel } from '../../src/dataset/official.js';
+import { imageDictSchema, officialPairSchema } from '../../src/dataset/official-files.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
+import { makeOfficialDataDir } from '../support/placeholder-images.js';
+
+/** Everything the bot logged, as parsed pino lines (and the raw text, to look for secrets). */
+export interface LogCapture {
+  log: Logger;
+  lines: string[];
+  entries(): Record<string, unknown>[];
+}
+
+export function captureLogs(): LogCapture {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return {
+    log: createLogger({ level: 'debug', destination }),
+    lines,
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/**
+ * The official set as the bot would hold it once the data folder is complete: pairs from dataset.json
+ * with their source articles from image_dict.json (the strict loader skips the latter), placeholder images.
+ */
+export async function loadTeachingSet(dataDir: string): Promise<PairSet> {
+  const set = await loadOfficialSetStrict(dataDir);
+  const dataset = JSON.parse(await readFile(path.join(dataDir, 'dataset.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const imageDict = imageDictSchema.parse(
+    JSON.parse(await readFile(path.join(dataDir, 'image_dict.json'), 'utf8')),
+  );
+  const pairs = Object.entries(dataset).map(([id, raw]) =>
+    officialPairToModel(id, officialPairSchema.parse(raw), imageDict),
+  );
+  return { ...set, pairs };
+}
+
+export function discordEnv(fake: FakeDiscord): Record<string, string> {
+  return {
+    DISCORD_TOKEN: fake.token,
+    DISCORD_CLIENT_ID: fake.applicationId,
+    DISCORD_GUILD_ID: fake.guildId,
+    DISCORD_API_BASE: fake.apiBase,
+  };
+}
+
+export interface BotHarness {
+  fake: FakeDiscord;
+  bot: Bot;
+  logs: LogCapture;
+  config: DiscordConfig;
+  pairSet: PairSet;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake Discord, the real bot connected to it with `commands` (the project's own by default, plus
+ * `extraCommands`), and those commands deployed to the fake guild so slash commands carry typed options.
+ */
+export async function startBot(
+  options: { extraCommands?: Command[]; pairSet?: PairSet } = {},
+): Promise<BotHarness> {
+  const fake = await startFakeDiscord();
+  const logs = captureLogs();
+  const dataDir = await makeOfficialDataDir();
+  const pairSet = options.pairSet ?? (await loadTeachingSet(dataDir));
+  const config = loadDiscordConfig(discordEnv(fake));
+  const commands = [...COMMANDS, ...(options.extraCommands ?? [])];
+  await deployCommands({ config, commands, log: logs.log });
+  const bot = createBot(config, { log: logs.log, pairSet }, commands);
+  await bot.start();
+  return {
+    fake,
+    bot,
+    logs,
+    config,
+    pairSet,
+    dataDir,
+    async close() {
+      await bot.stop();
+      await fake.close();
+    },
+  };
+}

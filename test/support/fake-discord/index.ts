@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GatewayDispatchEvents, type GatewayIdentifyData, InteractionResponseType } from 'discord.js';
+import { FakeGateway } from './gateway.js';
+import {
+  autocompleteInteraction,
+  buttonInteraction,
+  type SlashCommandSpec,
+  slashCommandInteraction,
+} from './interactions.js';
+import { discordSchemaValidator } from './openapi-validator.js';
+import { type FakeFault, FakeRest, type RecordedRequest } from './rest.js';
+import {
+  type FakeCallback,
+  type FakeInteractionRecord,
+  type FakeMessage,
+  type FakeUser,
+  type FakeUserOptions,
+  FakeWorld,
+} from './world.js';
+
+export type { SlashCommandSpec } from './interactions.js';
+export type { FakeFault, RecordedRequest } from './rest.js';
+export type { FakeAttachment, FakeCallback, FakeMessage, FakeUser } from './world.js';
+
+/**
+ * A fake Discord for tests, on 127.0.0.1: the REST API (under `<apiBase>/v10`) and the gateway that a
+ * real discord.js Client talks to. Point the client at it with `rest: { api: fake.apiBase }` and the
+ * fake's token; `GET /gateway/bot` hands out the fake gateway's ws:// URL, so nothing reaches Discord.
+ *
+ * Tests then act as Discord users (`dispatchSlashCommand`, `dispatchButton`) and await what the bot
+ * answered (`waitForReply`, `waitForFollowUp`, `waitForRequest`): every wait is a promise resolved by the
+ * request that satisfies it, never a sleep. Bodies the bot sends are checked against Discord's OpenAPI
+ * description and refused with 400 like Discord would; `schemaViolations()` lists them.
+ */
+
+export interface FakeDiscordOptions {
+  /** The bot token the fake accepts (a random one by default). */
+  token?: string;
+  applicationId?: string;
+  /** `reject` (default) answers bodies that break the OpenAPI schema with 400; `record` lets them through. */
+  validation?: 'reject' | 'record';
+  /** HELLO's heartbeat interval; Discord's usual 41.25 s by default. */
+  heartbeatIntervalMs?: number;
+  /** Privileged intents the application may request (none by default). */
+  grantedPrivilegedIntents?: number;
+  /** How long a wait may take before it fails with a description of what the bot did (default 10 s). */
+  waitTimeoutMs?: number;
+}
+
+export interface SentInteraction {
+  id: string;
+  token: string;
+}
+
+export class FakeDiscord {
+  readonly token: string;
+  readonly world: FakeWorld;
+  readonly rest: FakeRest;
+  readonly gateway: FakeGateway;
+  readonly #server: Server;
+  readonly #waitTimeoutMs: number;
+
+  private constructor(server: Server, options: FakeDiscordOptions) {
+    this.#server = server;
+    this.#waitTimeoutMs = options.waitTimeoutMs ?? 10_000;
+    this.token = options.token ?? `fake.${randomBytes(18).toString('base64url')}`;
+    this.world = new FakeWorld(this.origin, { applicationId: options.applicationId });
+    this.gateway = new FakeGateway({
+      server,
+      path: '/gateway',
+      world: this.world,
+      token: this.token,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      grantedPrivilegedIntents: options.grantedPrivilegedIntents ?? 0,
+    });
+    this.rest = new FakeRest(this.world, {
+      token: this.token,
+      gatewayUrl: () => this.gateway.url,
+      validator: discordSchemaValidator(),
+      validation: options.validation ?? 'reject',
+    });
+    server.on('request', (req, res) => {
+      const url = new URL(req.url ?? '/', this.origin);
+      const api = /^\/api\/v10(\/.*)$/.exec(url.pathname);
+      if (api?.[1]) {
+        void this.rest.handle(req, res, api[1], url.searchParams);
+        return;
+      }
+      const attachment = /^\/attachments\/\d+\/(\d+)\/[^/]+$/.exec(url.pathname);
+      const bytes = attachment?.[1] ? this.#attachmentBytes(attachment[1]) : null;
+      if (bytes) {
+        res
+          .writeHead(200, { 'Content-Type': bytes.contentType ?? 'application/octet-stream' })
+          .end(bytes.bytes);
+        return;
+      }
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"404: Not Found","code":0}');
+    });
+  }
+
+  static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return new FakeDiscord(server, options);
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /** The value for discord.js's `rest.api` option and DISCORD_API_BASE. */
+  get apiBase(): string {
+    return `${this.origin}/api`;
+  }
+
+  get applicationId(): string {
+    return this.world.applicationId;
+  }
+
+  get guildId(): string {
+    return this.world.guildId;
+  }
+
+  get channelId(): string {
+    return this.world.channelId;
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.rest.requests;
+  }
+
+  get identifies(): readonly GatewayIdentifyData[] {
+    return this.gateway.identifies;
+  }
+
+  /** Requests whose body broke Discord's OpenAPI schema (each with its `schemaErrors`). */
+  schemaViolations(): RecordedRequest[] {
+    return this.rest.requests.filter((r) => r.schemaErrors !== null && r.schemaErrors.length > 0);
+  }
+
+  /** Adds a member to the fake guild; role names that do not exist yet are created. */
+  addUser(options: FakeUserOptions): FakeUser {
+    return this.world.addUser(options);
+  }
+
+  injectFault(fault: FakeFault): void {
+    this.rest.injectFault(fault);
+  }
+
+  /** Sends an INTERACTION_CREATE to the bot and starts tracking the answers to it. */
+  dispatchInteraction(payload: FakeInteractionRecord['payload']): SentInteraction {
+    this.world.registerInteraction(payload);
+    this.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
+    return { id: payload.id, token: payload.token };
+  }
+
+  dispatchSlashCommand(user: FakeUser, spec: SlashCommandSpec): SentInteraction {
+    return this.dispatchInteraction(slashCommandInteraction(this.world, user, spec));
+  }
+
+  dispatchAutocomplete(user: FakeUser, spec: SlashCommandSpec & { focused: string }): SentInteraction {
+    return this.dispatchInteraction(autocompleteInteraction(this.world, user, spec));
+  }
+
+  /** A press of a button with `customId` on `message` (by default a bot message the fake makes for it). */
+  dispatchButton(user: FakeUser, customId: string, message?: FakeMessage): SentInteraction {
+    return this.dispatchInteraction(buttonInteraction(this.world, user, customId, message));
+  }
+
+  interaction(id: string): FakeInteractionRecord {
+    const record = this.world.interactions.get(id);
+    if (!record) throw new Error(`The fake never dispatched interaction ${id}`);
+    return record;
+  }
+
+  message(id: string): FakeMessage {
+    const message = this.world.messages.get(id);
+    if (!message) throw new Error(`The fake holds no message ${id}`);
+    return message;
+  }
+
+  /**
+   * Resolves with the first value `probe` returns that is not undefined, checking now and after every
+   * request. Fails after the wait timeout with `what` and the requests seen, so a bot that never answers
+   * gives a readable failure instead of a test timeout.
+   */
+  waitUntil<T>(probe: () => T | undefined, what: string): Promise<T> {
+    const now = probe();
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        const seen = this.rest.requests
+          .map((r) => `  ${r.status} ${r.method} ${r.route ?? r.path}`)
+          .join('\n');
+        reject(
+          new Error(
+            `Timed out waiting for ${what}. Requests the fake Discord received:\n${seen || '  (none)'}`,
+          ),
+        );
+      }, this.#waitTimeoutMs);
+      const stop = this.rest.onChange(() => {
+        const value = probe();
+        if (value === undefined) return;
+        clearTimeout(timer);
+        stop();
+        resolve(value);
+      });
+    });
+  }
+
+  waitForRequest(
+    predicate: (request: RecordedRequest) => boolean,
+    what = 'a matching request',
+  ): Promise<RecordedRequest> {
+    return this.waitUntil(() => this.rest.requests.find(predicate), what);
+  }
+
+  /** The bot's (accepted) interaction callback: reply, deferral, update, autocomplete choices. */
+  waitForCallback(interactionId: string): Promise<FakeCallback> {
+    return this.waitUntil(
+      () => this.interaction(interactionId).callbacks[0],
+      `the callback to interaction ${interactionId}`,
+    );
+  }
+
+  /**
+   * The message the user sees as the bot's answer: the reply itself, or, after a deferral, the original
+   * response once edited or else the first follow-up.
+   */
+  waitForReply(interactionId: string): Promise<FakeMessage> {
+    return this.waitUntil(() => {
+      const record = this.interaction(interactionId);
+      const callback = record.callbacks[0];
+      if (!callback) return undefined;
+      const original = record.originalMessageId
+        ? this.world.messages.get(record.originalMessageId)
+        : undefined;
+      if (callback.type === InteractionResponseType.ChannelMessageWithSource) return original;
+      if (original && original.editedAt !== null) return original;
+      const first = record.followUpIds[0];
+      return first ? this.world.messages.get(first) : undefined;
+    }, `a reply to interaction ${interactionId}`);
+  }
+
+  /** The `index`-th follow-up message (0 = first) sent for an interaction. */
+  waitForFollowUp(interactionId: string, index = 0): Promise<FakeMessage> {
+    return this.waitUntil(
+      () => {
+        const id = this.interaction(interactionId).followUpIds[index];
+        return id ? this.world.messages.get(id) : undefined;
+      },
+      `follow-up #${index + 1} to interaction ${interactionId}`,
+    );
+  }
+
+  #attachmentBytes(attachmentId: string) {
+    for (const message of this.world.messages.values()) {
+      const found = message.attachments.find((a) => a.id === attachmentId);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  async close(): Promise<void> {
+    await this.gateway.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+export function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  return FakeDiscord.start(options);
+}
