@@ -22,8 +22,8 @@ export type AdapterFactory<C extends ModelConfig = ModelConfig> = (
 
 export interface AdapterExtras {
   /**
-   * Replaces or supplies the factory of a provider. `replay` defaults to the `createReplayAdapter`
-   * export of ./replay.js, imported on first use.
+   * Replaces the factory of a provider. `replay` defaults to `createReplayAdapter` from ./replay.js
+   * (a run's result file under `runsDir`); the probe passes one reading its store instead.
    */
   factories?: { [P in ProviderName]?: AdapterFactory<ConfigOf<P>> };
   /** Where stored runs live (`RUNS_DIR`), for the replay provider. */
@@ -60,29 +60,13 @@ function apiKeyOf(model: { id: string; apiKeyEnv?: string | undefined; noAuth: b
   return readSecret(env, model.apiKeyEnv, model.id, 'apiKeyEnv');
 }
 
-const REPLAY_MODULE = './replay.js';
-
 /**
- * The replay provider lives in ./replay.js (written alongside the runner). It is imported on first
- * use by a computed specifier so that this module builds and works for the other providers whether
- * or not that file exists yet.
+ * The replay provider reads stored runs; it is imported on first use so that building an adapter for
+ * a live model does not load the probe's record schemas.
  */
 async function defaultReplayFactory(): Promise<AdapterFactory<ReplayModelConfig>> {
-  let mod: unknown;
-  try {
-    mod = await import(REPLAY_MODULE);
-  } catch (err) {
-    throw new Error('The replay provider is not available: src/adapters/replay.ts could not be loaded.', {
-      cause: err,
-    });
-  }
-  const factory = (mod as { createReplayAdapter?: unknown }).createReplayAdapter;
-  if (typeof factory !== 'function') {
-    throw new Error(
-      'src/adapters/replay.ts must export a function `createReplayAdapter(model, env, extras)`.',
-    );
-  }
-  return factory as AdapterFactory<ReplayModelConfig>;
+  const { createReplayAdapter } = await import('./replay.js');
+  return createReplayAdapter;
 }
 
 export async function createAdapter(

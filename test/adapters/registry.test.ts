@@ -112,6 +112,12 @@ describe('registry', () => {
     expect(adapter.identity.provider).toBe('random');
   });
 
+  it('builds replay from the run files by default, reading nothing until asked', async () => {
+    const model = onlyModel('  - { id: again, provider: replay, run: run-1 }');
+    const adapter = await createAdapter(model, {}, { runsDir: '/nonexistent/runs' });
+    expect(adapter.identity).toEqual({ provider: 'replay', baseURL: null, model: 'run-1' });
+  });
+
   it('uses a factory supplied for a provider, e.g. replay', async () => {
     const model = onlyModel('  - { id: again, provider: replay, run: run-1 }');
     const stub: ModelAdapter = {
