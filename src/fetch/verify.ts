@@ -17,8 +17,17 @@ export async function verifyJpeg(file: string): Promise<Verdict> {
     await image.raw().toBuffer();
     return { ok: true };
   } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    return { ok: false, reason: oneLine(err instanceof Error ? err.message : String(err)) };
   }
+}
+
+/** libvips repeats its warnings line after line; one mention of each is enough for a summary. */
+function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return [...new Set(lines)].join('; ');
 }
 
 /** Parses a downloaded JSON file and checks it against the shape the project expects of it. */
