@@ -1,0 +1,72 @@
+import { Keyv, type KeyvStoreAdapter } from 'keyv';
+import type { Logger } from '../logger.js';
+import type { StoreBackend } from './types.js';
+
+/**
+ * What a backend gives the collections: a keyv instance for the plain key/value operations, plus the two
+ * things keyv's adapters cannot do correctly, written per backend:
+ * - an atomic insert-if-absent (keyv has no such operation);
+ * - a prefix scan in key order. The adapters' own iterators match with LIKE (where `_` and `%` are
+ *   wildcards, and SQLite's LIKE ignores case, so namespace `a_b` would also list `aXb`), page with
+ *   OFFSET (skipping rows when one is deleted mid-way), and @keyv/postgres swallows a failed page and
+ *   simply ends the iteration, which would make an outage look like an empty list.
+ *
+ * Keys reaching a driver are already namespaced (`namespace:key`); values are already-encoded strings.
+ */
+export interface StoreDriver {
+  readonly backend: StoreBackend;
+  readonly keyv: Keyv<string>;
+  /** Writes `value` under `key` unless the key exists; true when written. */
+  insertIfAbsent(key: string, value: string): Promise<boolean>;
+  /** Every `[key, value]` whose key starts with `prefix`, in ascending code point order. */
+  scan(prefix: string): AsyncIterable<[string, string]>;
+  close(): Promise<void>;
+}
+
+/** Rows read per query when scanning. */
+export const SCAN_PAGE_SIZE = 500;
+
+/**
+ * Wraps an adapter in keyv as a plain string transport. The collections encode and decode values
+ * themselves, so that a damaged row can be reported with its namespace and key, and so that
+ * `insertIfAbsent` and `scan` (which bypass keyv) use exactly the same format.
+ *
+ * `throwOnErrors` is the point of this function: without it keyv turns a failed read into `undefined`
+ * and a failed write into `false`, and a quiz tally would silently start again from zero.
+ */
+export function createTransportKeyv(
+  adapter: KeyvStoreAdapter,
+  log: Logger,
+  backend: StoreBackend,
+): Keyv<string> {
+  const keyv = new Keyv<string>(adapter, {
+    namespace: undefined,
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize: (data) => data.value as string,
+    deserialize: <Value>(raw: string) => ({ value: raw as Value }),
+  });
+  // Every failure that reaches a caller is also emitted here; the caller logs it with context.
+  keyv.on('error', (err: unknown) => log.debug({ err, backend }, 'store backend error event'));
+  return keyv;
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix`, in code point order (which is
+ * UTF-8 byte order, the order of SQLite's BINARY and PostgreSQL's "C" collation). Undefined when no such
+ * string exists (a prefix made only of U+10FFFF).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const codePoints = Array.from(prefix, (ch) => ch.codePointAt(0) ?? 0);
+  while (codePoints.length > 0 && codePoints[codePoints.length - 1] === 0x10ffff) codePoints.pop();
+  const last = codePoints.pop();
+  if (last === undefined) return undefined;
+  // Skip the surrogate range, which is not valid in UTF-8.
+  const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+  return String.fromCodePoint(...codePoints, next);
+}
+
+/** Orders strings by code point, like the SQL backends do, rather than by UTF-16 unit like `sort()`. */
+export function compareCodePoints(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

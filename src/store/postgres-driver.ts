@@ -1,0 +1,103 @@
+import { KeyvPostgres } from '@keyv/postgres';
+import pg from 'pg';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { createTransportKeyv, prefixUpperBound, SCAN_PAGE_SIZE, type StoreDriver } from './driver.js';
+import { describeCause } from './errors.js';
+
+/** The adapter's default table, `public.keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
+const TABLE = 'public.keyv';
+const CONNECT_TIMEOUT_MS = 5_000;
+
+const rowsSchema = z.array(z.object({ key: z.string(), value: z.string() }));
+const insertedSchema = z.array(z.object({ key: z.string() }));
+
+/**
+ * A @keyv/postgres adapter that runs its queries on a pool we own. The stock adapter keeps one pool per
+ * process in a module variable: a second store with the same URL shares it and closing either ends both,
+ * and that pool has no 'error' listener, so a PostgreSQL restart (an idle connection dropped) would crash
+ * the process with an unhandled 'error' event.
+ */
+export function createPooledPostgresAdapter(pool: pg.Pool): KeyvPostgres {
+  class PooledKeyvPostgres extends KeyvPostgres {
+    // Called from the base constructor, so it may only use what the closure provides.
+    override async connect() {
+      return async (sql: string, values?: unknown[]) => (await pool.query(sql, values)).rows;
+    }
+    override async disconnect() {
+      // The pool belongs to whoever created it.
+    }
+  }
+  return new PooledKeyvPostgres({ table: 'keyv', schema: 'public' });
+}
+
+/** A pool whose connection failures are logged rather than fatal; see createPooledPostgresAdapter. */
+export function createPostgresPool(url: string, log: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  pool.on('error', (err) => log.warn({ err }, 'postgres store: an idle connection failed'));
+  return pool;
+}
+
+/**
+ * Connects to PostgreSQL through @keyv/postgres (which creates `public.keyv` if needed). Every write is one
+ * autocommitted statement whose promise resolves when PostgreSQL has committed it.
+ */
+export async function openPostgresDriver(
+  url: string,
+  redactedUrl: string,
+  log: Logger,
+): Promise<StoreDriver> {
+  const pool = createPostgresPool(url, log);
+  const adapter = createPooledPostgresAdapter(pool);
+  const keyv = createTransportKeyv(adapter, log, 'postgres');
+  try {
+    // Waits for the adapter's CREATE TABLE and proves the table is usable.
+    await adapter.query(`SELECT key FROM ${TABLE} LIMIT 1`);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new UserFacingError(
+      'STORE_UNAVAILABLE',
+      `Cannot use the PostgreSQL store ${redactedUrl} (STORE_URL): ${describeCause(err)}`,
+      { cause: err },
+    );
+  }
+
+  return {
+    backend: 'postgres',
+    keyv,
+    async insertIfAbsent(key, value) {
+      const rows = insertedSchema.parse(
+        await adapter.query(
+          `INSERT INTO ${TABLE} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [key, value],
+        ),
+      );
+      return rows.length === 1;
+    },
+    async *scan(prefix) {
+      // COLLATE "C" gives code point order whatever the database's collation is.
+      const upper = prefixUpperBound(prefix);
+      let after: string | undefined;
+      for (;;) {
+        const lower = after === undefined ? 'key COLLATE "C" >= $1' : 'key COLLATE "C" > $1';
+        const bound = upper === undefined ? 'TRUE' : 'key COLLATE "C" < $3';
+        const params = [after ?? prefix, SCAN_PAGE_SIZE, ...(upper === undefined ? [] : [upper])];
+        const rows = rowsSchema.parse(
+          await adapter.query(
+            `SELECT key, value FROM ${TABLE} WHERE ${lower} AND ${bound} ORDER BY key COLLATE "C" LIMIT $2`,
+            params,
+          ),
+        );
+        for (const row of rows) {
+          if (row.key.startsWith(prefix)) yield [row.key, row.value];
+        }
+        if (rows.length < SCAN_PAGE_SIZE) return;
+        after = rows[rows.length - 1]?.key;
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

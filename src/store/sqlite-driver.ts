@@ -1,0 +1,93 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { KeyvSqlite } from '@keyv/sqlite';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { createTransportKeyv, prefixUpperBound, SCAN_PAGE_SIZE, type StoreDriver } from './driver.js';
+import { describeCause } from './errors.js';
+
+/** The adapter's default table, `keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
+const TABLE = 'keyv';
+/** How long a statement waits for another process's lock (the CLI and the bot may share the file). */
+const BUSY_TIMEOUT_MS = 5_000;
+
+const rowsSchema = z.array(z.object({ key: z.string(), value: z.string() }));
+
+/**
+ * Opens (creating it and its folder if needed) the SQLite file through @keyv/sqlite, which keeps one
+ * sqlite3 connection per adapter. Each write is one autocommitted statement that keyv awaits, and with
+ * `synchronous=FULL` SQLite has synced it to disk before the statement returns.
+ */
+export async function openSqliteDriver(
+  filename: string,
+  redactedUrl: string,
+  log: Logger,
+): Promise<StoreDriver> {
+  const inMemory = filename === ':memory:';
+  if (!inMemory) {
+    try {
+      await mkdir(path.dirname(filename), { recursive: true });
+    } catch (err) {
+      throw unavailable(redactedUrl, filename, err);
+    }
+  }
+  const adapter = new KeyvSqlite({ uri: `sqlite://${filename}`, table: TABLE, busyTimeout: BUSY_TIMEOUT_MS });
+  const keyv = createTransportKeyv(adapter, log, 'sqlite');
+  try {
+    if (!inMemory) {
+      // WAL lets a reader (e.g. an export) run while the bot writes; FULL syncs the log on every commit.
+      await adapter.query('PRAGMA journal_mode = WAL');
+    }
+    await adapter.query('PRAGMA synchronous = FULL');
+    // Proves the table exists and the file is a database before anyone relies on it.
+    await adapter.query(`SELECT key FROM ${TABLE} LIMIT 1`);
+  } catch (err) {
+    await adapter.close().catch(() => undefined);
+    throw unavailable(redactedUrl, filename, err);
+  }
+
+  return {
+    backend: 'sqlite',
+    keyv,
+    async insertIfAbsent(key, value) {
+      const rows: unknown = await adapter.query(
+        `INSERT INTO ${TABLE} (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        key,
+        value,
+      );
+      return Array.isArray(rows) && rows.length === 1;
+    },
+    async *scan(prefix) {
+      const upper = prefixUpperBound(prefix);
+      let after: string | undefined;
+      for (;;) {
+        const lower = after === undefined ? 'key >= ?' : 'key > ?';
+        const bound = upper === undefined ? '' : 'AND key < ?';
+        const params = [after ?? prefix, ...(upper === undefined ? [] : [upper]), SCAN_PAGE_SIZE];
+        const rows = rowsSchema.parse(
+          await adapter.query(
+            `SELECT key, value FROM ${TABLE} WHERE ${lower} ${bound} ORDER BY key LIMIT ?`,
+            ...params,
+          ),
+        );
+        for (const row of rows) {
+          if (row.key.startsWith(prefix)) yield [row.key, row.value];
+        }
+        if (rows.length < SCAN_PAGE_SIZE) return;
+        after = rows[rows.length - 1]?.key;
+      }
+    },
+    async close() {
+      await adapter.disconnect();
+    },
+  };
+}
+
+function unavailable(redactedUrl: string, filename: string, err: unknown): UserFacingError {
+  return new UserFacingError(
+    'STORE_UNAVAILABLE',
+    `Cannot open the SQLite store ${redactedUrl} (STORE_URL, file ${filename}): ${describeCause(err)}`,
+    { cause: err },
+  );
+}

@@ -1,0 +1,53 @@
+import type { ZodType } from 'zod';
+
+export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
+
+/**
+ * A named group of JSON values inside a store. Two collections never see each other's keys, even when
+ * the keys are equal. Every write has reached the backend (SQLite commit, Redis reply, PostgreSQL
+ * statement) before its promise resolves, and every failure of the backend is thrown, never turned into
+ * `undefined` or `false`.
+ *
+ * Values are JSON: strings, finite numbers, booleans, null, arrays and plain objects. Dates, Maps, Sets,
+ * class instances, `undefined` array items, NaN and Infinity are refused on write; store dates as ISO
+ * strings. Object properties whose value is `undefined` are dropped, as JSON.stringify does.
+ */
+export interface Collection<T> {
+  readonly namespace: string;
+  /** The stored value, or `undefined` when the key is absent. Throws when the value fails the schema. */
+  get(key: string): Promise<T | undefined>;
+  /** Creates or replaces the value. */
+  set(key: string, value: T): Promise<void>;
+  /**
+   * Writes the value only when the key is absent and tells whether it did. Atomic against every other
+   * writer of the same database on all three backends (one SQL statement or Redis `SET NX`).
+   */
+  setIfAbsent(key: string, value: T): Promise<boolean>;
+  /** Removes the key; true when it existed. */
+  delete(key: string): Promise<boolean>;
+  has(key: string): Promise<boolean>;
+  /** Values in the order of `keys`, `undefined` where a key is absent. */
+  getMany(keys: readonly string[]): Promise<Array<T | undefined>>;
+  /**
+   * Every entry whose key starts with `prefix` (all entries without one), in ascending key order
+   * (Unicode code point order). Reads in pages: an entry present for the whole iteration is returned
+   * exactly once; one written or deleted meanwhile may or may not appear.
+   */
+  entries(prefix?: string): AsyncIterable<[key: string, value: T]>;
+  /** Deletes every entry of this collection and returns how many there were. */
+  clear(): Promise<number>;
+}
+
+export interface Store {
+  readonly backend: StoreBackend;
+  /** The store URL with any password replaced, safe to log or print. */
+  readonly redactedUrl: string;
+  /**
+   * The collection named `namespace` (letters, digits, `_`, `.` and `-`; at most 64 characters). With a
+   * schema, every value read is validated and a mismatch throws an error naming the namespace and key;
+   * every value written is validated first too.
+   */
+  collection<T>(namespace: string, schema?: ZodType<T>): Collection<T>;
+  /** Closes the connection. Safe to call twice; any later operation throws. */
+  close(): Promise<void>;
+}
