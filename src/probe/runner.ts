@@ -441,8 +441,9 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     report();
   };
 
-  // Images, not requests, are the unit of concurrency: at most `concurrency` images are loaded at a time.
-  const imageLimit = pLimit(concurrency);
+  // The gates cap requests in flight. Twice as many images are in progress so that reading an image and
+  // storing a reply (local work) never leaves a request slot idle, while memory stays bounded.
+  const imageLimit = pLimit(concurrency * 2);
   let failure: unknown = null;
   await Promise.all(
     set.pairs.flatMap((pair) =>

@@ -1,0 +1,113 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { createCliContext } from '../src/cli/context.js';
+import { runCli } from '../src/cli/run.js';
+import { start } from '../test/support/fake-openai.js';
+import { makeOfficialDataDir } from '../test/support/placeholder-images.js';
+
+/**
+ * The probe's throughput against a model that takes 200 ms per request (fake OpenAI server on loopback):
+ * a full 352-question multiple-choice run at concurrency 16 through the real CLI path (SDK, retry layer,
+ * cache, store, result files), compared with the ideal (352 × 0.2 s / 16) and with one request at a time;
+ * then the same run again, answered from the cache.
+ */
+
+const LATENCY_MS = 200;
+const CONCURRENCY = 16;
+const QUESTIONS = 352;
+/** Pairs asked one at a time for the sequential baseline (a subset, extrapolated: the whole would take 70 s). */
+const BASELINE_PAIRS = 10;
+
+async function cli(argv: string[], env: Record<string, string>, cwd: string): Promise<void> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  err.on('data', (c: Buffer) => chunks.push(c));
+  const code = await runCli(argv, createCliContext({ env, cwd, out, err }));
+  if (code !== 0)
+    throw new Error(`probe ${argv.join(' ')} exited ${code}:\n${Buffer.concat(chunks).toString()}`);
+}
+
+export async function run(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-probe-'));
+  const fake = await start({ latencyMs: LATENCY_MS, handler: () => ({ kind: 'text', text: 'B' }) });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 25);
+  try {
+    const dataDir = await makeOfficialDataDir(dir);
+    const modelsFile = path.join(dir, 'models.yaml');
+    await writeFile(
+      modelsFile,
+      `models:\n  - id: bench\n    provider: openai\n    model: bench\n    baseURL: ${fake.url}\n    noAuth: true\n    concurrency: ${CONCURRENCY}\n`,
+    );
+    const env = {
+      LOG_LEVEL: 'silent',
+      MEDICONFUSION_DATA_DIR: dataDir,
+      MODELS_FILE: modelsFile,
+      RUNS_DIR: path.join(dir, 'runs'),
+      STORE_URL: `sqlite://${path.join(dir, 'store.sqlite')}`,
+    };
+    const probe = (extra: string[], storeName: string) =>
+      cli(
+        ['probe', 'run', '--model', 'bench', '--no-progress', ...extra],
+        {
+          ...env,
+          STORE_URL: `sqlite://${path.join(dir, storeName)}`,
+        },
+        dir,
+      );
+
+    console.log(
+      `probe: ${QUESTIONS} multiple-choice questions, fake model with ${LATENCY_MS} ms per request`,
+    );
+
+    // Sequential baseline on a subset, in its own store so the full run below starts cold.
+    let start = performance.now();
+    await probe(['--pairs', String(BASELINE_PAIRS), '--concurrency', '1'], 'baseline.sqlite');
+    const baselineSubset = (performance.now() - start) / 1000;
+    const baseline = (baselineSubset / (BASELINE_PAIRS * 2)) * QUESTIONS;
+
+    const before = fake.requests.length;
+    start = performance.now();
+    await probe(['--concurrency', String(CONCURRENCY)], 'store.sqlite');
+    const wall = (performance.now() - start) / 1000;
+    const asked = fake.requests.length - before;
+    const ideal = (QUESTIONS * LATENCY_MS) / 1000 / CONCURRENCY;
+
+    const beforeCached = fake.requests.length;
+    start = performance.now();
+    await probe(['--concurrency', String(CONCURRENCY)], 'store.sqlite');
+    const cached = (performance.now() - start) / 1000;
+    const cachedRequests = fake.requests.length - beforeCached;
+
+    const ratio = wall / ideal;
+    console.log(`  full run, concurrency ${CONCURRENCY}: ${wall.toFixed(2)} s for ${asked} requests`);
+    console.log(
+      `  ideal (${QUESTIONS} × ${LATENCY_MS / 1000} s / ${CONCURRENCY}):      ${ideal.toFixed(2)} s`,
+    );
+    console.log(
+      `  ratio to ideal:                 ${ratio.toFixed(3)}  (target ≤ 1.15: ${ratio <= 1.15 ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `  one at a time:                  ${baseline.toFixed(1)} s (measured on ${BASELINE_PAIRS * 2} questions in ${baselineSubset.toFixed(2)} s, extrapolated to ${QUESTIONS}; ${(baseline / wall).toFixed(1)}× slower)`,
+    );
+    console.log(
+      `  cached re-run:                  ${cached.toFixed(2)} s, ${cachedRequests} requests  (target < 1 s and 0: ${cached < 1 && cachedRequests === 0 ? 'met' : 'NOT met'})`,
+    );
+    console.log(`  peak RSS:                       ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
+  } finally {
+    clearInterval(sampler);
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await run();
+}
