@@ -5,6 +5,7 @@ import type { DiscordConfig } from '../config.js';
 import { UserFacingError } from '../errors.js';
 import type { BotDeps, Command } from './command.js';
 import { createInteractionRouter } from './interaction-router.js';
+import { loggableError } from './loggable-error.js';
 
 /**
  * The Discord bot: a discord.js Client that only listens for interactions. It asks for the Guilds
@@ -44,7 +45,7 @@ export function createBot(
   client.on(Events.InteractionCreate, (interaction) => {
     void route(interaction);
   });
-  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+  client.on(Events.Error, (err) => log.error({ err: loggableError(err) }, 'discord client error'));
   client.on(Events.Warn, (message) => log.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) =>
     log.warn({ shardId, code: event.code }, 'gateway connection closed for good'),

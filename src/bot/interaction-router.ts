@@ -9,6 +9,7 @@ import {
 import { isUserFacingError } from '../errors.js';
 import type { BotDeps, Command, ComponentInteraction, ComponentRoute } from './command.js';
 import { parseCustomId } from './custom-id.js';
+import { loggableError } from './loggable-error.js';
 
 /**
  * Sends every interaction to its command or component handler and makes sure the user always gets an
@@ -90,7 +91,7 @@ export function createInteractionRouter(commands: readonly Command[], deps: BotD
     try {
       if (command?.autocomplete) await command.autocomplete(interaction, deps);
     } catch (err) {
-      log.error({ err, ...describe(interaction) }, 'autocomplete failed');
+      log.error({ err: loggableError(err), ...describe(interaction) }, 'autocomplete failed');
     }
     // Suggestions cannot carry an error message; an empty list at least ends the spinner.
     if (!interaction.responded) await interaction.respond([]);
@@ -120,12 +121,15 @@ export function createInteractionRouter(commands: readonly Command[], deps: BotD
     } catch (err) {
       const friendly = isUserFacingError(err);
       if (friendly) log.info({ code: err.code, ...describe(interaction) }, 'interaction refused');
-      else log.error({ err, ...describe(interaction) }, 'interaction failed');
+      else log.error({ err: loggableError(err), ...describe(interaction) }, 'interaction failed');
       if (!interaction.isRepliable()) return;
       try {
         await tell(interaction, friendly ? err.message : APOLOGY);
       } catch (replyError) {
-        log.error({ err: replyError, ...describe(interaction) }, 'could not tell the user about a failure');
+        log.error(
+          { err: loggableError(replyError), ...describe(interaction) },
+          'could not tell the user about a failure',
+        );
       }
     }
   };

@@ -35,6 +35,16 @@ describe('the bot connecting to Discord', () => {
     expect(guild?.channels.cache.get(h.fake.channelId)?.type).toBe(ChannelType.GuildText);
   });
 
+  it('resumes after a dropped connection and receives the interaction sent meanwhile', async () => {
+    const student = h.fake.addUser({ username: 'resumer' });
+    h.fake.gateway.disconnect();
+    const sent = h.fake.dispatchSlashCommand(student, { name: 'pair', options: { id: '10005' } });
+    const reply = await h.fake.waitForReply(sent.id);
+    expect(reply.content).toContain('Pair 10005');
+    expect(h.fake.gateway.resumes).toHaveLength(1);
+    expect(h.fake.identifies).toHaveLength(1);
+  });
+
   it('never writes the token to its logs', () => {
     expect(h.logs.lines.length).toBeGreaterThan(0);
     expect(h.logs.lines.join('\n')).not.toContain(h.fake.token);

@@ -163,6 +163,13 @@ export class FakeDiscord {
     return this.dispatchInteraction(slashCommandInteraction(this.world, user, spec));
   }
 
+  /** Creates a slash-command interaction without sending it, for tests that answer it over REST themselves. */
+  createSlashCommand(user: FakeUser, spec: SlashCommandSpec): SentInteraction {
+    const payload = slashCommandInteraction(this.world, user, spec);
+    this.world.registerInteraction(payload);
+    return { id: payload.id, token: payload.token };
+  }
+
   dispatchAutocomplete(user: FakeUser, spec: SlashCommandSpec & { focused: string }): SentInteraction {
     return this.dispatchInteraction(autocompleteInteraction(this.world, user, spec));
   }

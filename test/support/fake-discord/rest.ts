@@ -178,14 +178,17 @@ export class FakeRest {
     const raw = await readBody(req);
     const method = req.method ?? 'GET';
     const authorized = req.headers.authorization === `Bot ${this.options.token}`;
+    // Clients percent-encode some segments (`%40original`); routes are written decoded, as in the spec.
+    const decoded = path
+      .split('/')
+      .map((segment) => decodeURIComponent(segment))
+      .join('/');
     let matched: { route: Route; params: Record<string, string> } | null = null;
     for (const route of this.#routes) {
       if (route.method !== method) continue;
-      const found = route.pattern.exec(path);
+      const found = route.pattern.exec(decoded);
       if (!found) continue;
-      const params = Object.fromEntries(
-        route.names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]),
-      );
+      const params = Object.fromEntries(route.names.map((name, i) => [name, found[i + 1] ?? '']));
       matched = { route, params };
       break;
     }
