@@ -22,41 +22,57 @@ export function createProgressReporter(stream: NodeJS.WritableStream, tty: boole
   return tty ? new BarReporter(stream) : new LineReporter(stream);
 }
 
+/** One bar per phase: cli-progress keeps log lines tidy above a single bar, not above several. */
 class BarReporter implements ProgressReporter {
-  private readonly bars: MultiBar;
+  private bars: MultiBar | undefined;
   private bar: SingleBar | undefined;
   private items: ItemResult[] = [];
 
-  constructor(stream: NodeJS.WritableStream) {
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  phaseStart(phase: FetchPhase, total: number): void {
+    this.stop();
+    this.items = [];
     this.bars = new MultiBar(
       {
-        stream,
+        stream: this.stream,
         format:
           '{phase} [{bar}] {value}/{total} | {downloaded} downloaded, {skipped} present, {failed} failed',
         hideCursor: true,
         clearOnComplete: false,
+        // The command handles Ctrl+C itself and prints a summary; the bar must not stop first.
+        gracefulExit: false,
       },
       Presets.shades_classic,
     );
-  }
-
-  phaseStart(phase: FetchPhase, total: number): void {
-    this.items = [];
     this.bar = this.bars.create(total, 0, { phase: PHASE_LABEL[phase].padEnd(13), ...countItems([]) });
   }
 
   item(result: ItemResult): void {
+    // Files left undone by Ctrl+C are not progress; the summary counts them.
+    if (result.status === 'interrupted') return;
     this.items.push(result);
     this.bar?.increment(1, countItems(this.items));
-    if (result.status === 'failed') this.bars.log(`${result.path} failed (${lastReason(result)})\n`);
+    if (result.status === 'failed') this.log(`${result.path} failed (${lastReason(result)})`);
   }
 
   notice(message: string): void {
-    this.bars.log(`${message}\n`);
+    this.log(message);
+  }
+
+  phaseEnd(): void {
+    this.stop();
   }
 
   stop(): void {
-    this.bars.stop();
+    this.bars?.stop();
+    this.bars = undefined;
+    this.bar = undefined;
+  }
+
+  private log(line: string): void {
+    if (this.bars) this.bars.log(`${line}\n`);
+    else this.stream.write(`${line}\n`);
   }
 }
 
@@ -77,6 +93,7 @@ class LineReporter implements ProgressReporter {
   }
 
   item(result: ItemResult): void {
+    if (result.status === 'interrupted') return;
     this.items.push(result);
     if (result.status === 'failed') this.stream.write(`${result.path} failed (${lastReason(result)})\n`);
     const tenth = this.total === 0 ? 10 : Math.floor((this.items.length * 10) / this.total);
