@@ -1,17 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import KeyvRedis from '@keyv/redis';
+import { KeyvSqlite } from '@keyv/sqlite';
+import Keyv from 'keyv';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { UserFacingError } from '../../src/errors.js';
 import {
   type JsonValue,
   openStore,
   type Store,
   StoreClosedError,
+  StoreOperationError,
   StoreValueError,
 } from '../../src/store/index.js';
-import { findServerBackends, runPrefix } from './support/backends.js';
-import { collect } from './support/helpers.js';
+import { createPooledPostgresAdapter, createPostgresPool } from '../../src/store/postgres-driver.js';
+import { createStoreRedisClient, type StoreRedisClient } from '../../src/store/redis-driver.js';
+import { findServerBackends, runPrefix, type ServerBackend } from './support/backends.js';
+import { capturingLogger, collect, silentLogger } from './support/helpers.js';
+import { startTcpProxy, type TcpProxy, unusedPort } from './support/tcp-proxy.js';
 
 /**
  * The behaviour every backend must share. Runs against SQLite (a temporary file) always, and against the
@@ -235,3 +244,235 @@ function defineContract(url: string): void {
     await expect(collect(things.entries())).rejects.toBeInstanceOf(StoreClosedError);
   });
 }
+
+/*
+ * A failing backend must surface as a thrown error. Each block also runs the same read through keyv set
+ * up the default way, which answers `undefined`: that is what `throwOnErrors: true` (and, for Redis, the
+ * adapter's own throwOnErrors) is there to prevent, and it shows the failure is real and not a missing key.
+ */
+
+describe('sqlite store when the database breaks underneath it', () => {
+  const namespace = `${runPrefix()}_broken`;
+  let dir: string;
+  let store: Store;
+  let control: Keyv;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'store-broken-'));
+    const uri = `sqlite://${path.join(dir, 'store.sqlite')}`;
+    store = await openStore(uri);
+    await store.collection<number>(namespace).set('tally', 3);
+    control = new Keyv(new KeyvSqlite({ uri }));
+    await control.set('tally', 3);
+    expect(await control.get('tally')).toBe(3);
+    // Another connection removes the table, as a damaged or replaced file would.
+    const saboteur = new KeyvSqlite({ uri });
+    await saboteur.query('DROP TABLE keyv');
+    await saboteur.disconnect();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await control.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a read throws a StoreOperationError naming the key instead of returning undefined', async () => {
+    const failure = store.collection<number>(namespace).get('tally');
+    await expect(failure).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(failure).rejects.toThrow(
+      /sqlite store: get on collection ".*_broken", key "tally" failed: .*no such table/,
+    );
+  });
+
+  it('writes, listings and existence checks throw too', async () => {
+    const tallies = store.collection<number>(namespace);
+    await expect(tallies.set('tally', 4)).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.setIfAbsent('other', 1)).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.has('tally')).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.getMany(['tally'])).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(collect(tallies.entries())).rejects.toBeInstanceOf(StoreOperationError);
+  });
+
+  it('keyv without throwOnErrors reads the same broken file as undefined', async () => {
+    expect(await control.get('tally')).toBeUndefined();
+  });
+});
+
+describe('sqlite store that cannot be opened', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'store-unopenable-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rejects a path below a regular file with STORE_UNAVAILABLE naming STORE_URL', async () => {
+    const file = path.join(dir, 'plain-file');
+    await writeFile(file, 'not a folder');
+    const opening = openStore(`sqlite://${file}/store.sqlite`);
+    await expect(opening).rejects.toBeInstanceOf(UserFacingError);
+    await expect(opening).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: /STORE_URL/ });
+  });
+
+  it('rejects a file that is not a SQLite database', async () => {
+    const file = path.join(dir, 'garbage.sqlite');
+    await writeFile(file, 'this is not a database, just text long enough to fill a header. '.repeat(20));
+    await expect(openStore(`sqlite://${file}`)).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: /not a database/,
+    });
+  });
+});
+
+const redisServer = servers.find((server) => server.backend === 'redis');
+const postgresServer = servers.find((server) => server.backend === 'postgres');
+
+describe.skipIf(redisServer?.url === undefined)('redis store when the connection is cut', () => {
+  const namespace = `${runPrefix()}_outage`;
+  const controlKey = `${namespace}-control`;
+  let proxy: TcpProxy;
+  let store: Store;
+  let controlClient: StoreRedisClient;
+  let control: Keyv;
+
+  beforeAll(async () => {
+    const server = redisServer as ServerBackend;
+    proxy = await startTcpProxy(server.port);
+    store = await openStore(server.urlVia(proxy.port), { log: silentLogger });
+    await store.collection<number>(namespace).set('tally', 3);
+    controlClient = createStoreRedisClient(server.urlVia(proxy.port), silentLogger);
+    await controlClient.connect();
+    control = new Keyv(new KeyvRedis(controlClient));
+    await control.set(controlKey, 3);
+    expect(await control.get(controlKey)).toBe(3);
+    await proxy.stop();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    if (controlClient.isOpen) controlClient.destroy();
+    const server = redisServer as ServerBackend;
+    const direct = await openStore(server.url ?? '');
+    await direct.collection(namespace).clear();
+    await direct.close();
+    const directClient = createStoreRedisClient(server.url ?? '', silentLogger);
+    await directClient.connect();
+    await new Keyv(new KeyvRedis(directClient)).delete(controlKey);
+    await directClient.close();
+  });
+
+  it('a read throws a StoreOperationError instead of returning undefined', async () => {
+    await expect(store.collection<number>(namespace).get('tally')).rejects.toThrow(
+      /redis store: get on collection ".*_outage", key "tally" failed/,
+    );
+  });
+
+  it('writes, setIfAbsent and listings throw too', async () => {
+    const tallies = store.collection<number>(namespace);
+    await expect(tallies.set('tally', 4)).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.setIfAbsent('other', 1)).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.has('tally')).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(collect(tallies.entries())).rejects.toBeInstanceOf(StoreOperationError);
+  });
+
+  it('keyv and @keyv/redis with default options read the same outage as undefined', async () => {
+    expect(await control.get(controlKey)).toBeUndefined();
+  });
+
+  it('closing the store during the outage does not hang', async () => {
+    const server = redisServer as ServerBackend;
+    const second = await startTcpProxy(server.port);
+    const doomed = await openStore(server.urlVia(second.port), { log: silentLogger });
+    await second.stop();
+    await doomed.close();
+    await expect(doomed.collection('x').get('k')).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
+
+describe.skipIf(postgresServer?.url === undefined)('postgres store when the connection is cut', () => {
+  const namespace = `${runPrefix()}_outage`;
+  const controlKey = `${namespace}-control`;
+  let proxy: TcpProxy;
+  let store: Store;
+  let controlPool: pg.Pool;
+  let control: Keyv;
+
+  beforeAll(async () => {
+    const server = postgresServer as ServerBackend;
+    proxy = await startTcpProxy(server.port);
+    store = await openStore(server.urlVia(proxy.port), { log: silentLogger });
+    await store.collection<number>(namespace).set('tally', 3);
+    controlPool = createPostgresPool(server.urlVia(proxy.port), silentLogger);
+    control = new Keyv(createPooledPostgresAdapter(controlPool));
+    await control.set(controlKey, 3);
+    expect(await control.get(controlKey)).toBe(3);
+    await proxy.stop();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await controlPool.end();
+    const server = postgresServer as ServerBackend;
+    const direct = await openStore(server.url ?? '');
+    await direct.collection(namespace).clear();
+    await direct.close();
+    const directPool = createPostgresPool(server.url ?? '', silentLogger);
+    await new Keyv(createPooledPostgresAdapter(directPool)).delete(controlKey);
+    await directPool.end();
+  });
+
+  it('a read throws a StoreOperationError instead of returning undefined', async () => {
+    await expect(store.collection<number>(namespace).get('tally')).rejects.toThrow(
+      /postgres store: get on collection ".*_outage", key "tally" failed/,
+    );
+  });
+
+  it('writes, setIfAbsent and listings throw too', async () => {
+    const tallies = store.collection<number>(namespace);
+    await expect(tallies.set('tally', 4)).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.setIfAbsent('other', 1)).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(tallies.has('tally')).rejects.toBeInstanceOf(StoreOperationError);
+    await expect(collect(tallies.entries())).rejects.toBeInstanceOf(StoreOperationError);
+  });
+
+  it('keyv without throwOnErrors reads the same outage as undefined', async () => {
+    expect(await control.get(controlKey)).toBeUndefined();
+  });
+});
+
+describe('a server store that is not listening', () => {
+  for (const scheme of ['redis', 'postgres'] as const) {
+    it(`${scheme}: openStore fails with STORE_UNAVAILABLE naming STORE_URL, and never shows the password`, async () => {
+      const port = await unusedPort();
+      const { log, text } = capturingLogger();
+      const url =
+        scheme === 'redis'
+          ? `redis://:hunter2@127.0.0.1:${port}`
+          : `postgres://me:hunter2@127.0.0.1:${port}/x`;
+      const failure = await openStore(url, { log }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(UserFacingError);
+      expect(failure).toMatchObject({ code: 'STORE_UNAVAILABLE', message: /STORE_URL.*ECONNREFUSED/ });
+      expect((failure as Error).message).toContain(':***@127.0.0.1');
+      expect((failure as Error).message).not.toContain('hunter2');
+      expect(text()).not.toContain('hunter2');
+    });
+  }
+});
+
+describe.skipIf(postgresServer?.url === undefined)('postgres store log lines', () => {
+  it('show the URL with the password replaced', async () => {
+    const url = new URL(postgresServer?.url ?? '');
+    // Trust authentication ignores the password, so the store opens.
+    url.password = 'hunter2';
+    const { log, text } = capturingLogger();
+    const store = await openStore(url.href, { log });
+    await store.close();
+    expect(text()).toContain(`${url.username}:***@`);
+    expect(text()).not.toContain('hunter2');
+  });
+});
