@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCountTable, parseMcReply, scorePair } from '../../src/scoring/index.js';
 import { chooseOption } from '../../src/scoring/choice.js';
+import { buildCountTable, parseMcReply, scorePair } from '../../src/scoring/index.js';
 import { SHARED_SCORING_CASES_DIR } from '../support/paths.js';
 import { makeWorkspace, modelsYaml, runIdFrom, type Workspace } from './harness.js';
 
@@ -62,7 +62,10 @@ describe('importing an official answers file and replaying it', () => {
     importedRunId = runIdFrom(run.out);
     expect(run.out).toContain('protocol mc');
     const report = await ws.cli(['probe', 'report', importedRunId, '--json']);
-    const parsed = JSON.parse(report.out) as { run: { scoreTable: unknown; kind: string }; results: unknown[] };
+    const parsed = JSON.parse(report.out) as {
+      run: { scoreTable: unknown; kind: string };
+      results: unknown[];
+    };
     expect(parsed.run.kind).toBe('import');
     expect(parsed.run.scoreTable).toEqual(golden.raw_score_table);
     expect(parsed.results).toHaveLength(352);
