@@ -104,6 +104,22 @@ describe('fetchData', () => {
     expect(world.server.count('/hf/dataset.json')).toBe(2);
   });
 
+  it('abandons a request that stalls and tries it again', async () => {
+    world = await startPmcWorld();
+    const slow = world.images[2];
+    if (!slow) throw new Error('no images');
+    world.server.stallFirst(world.figurePath(slow), 1);
+    const dir = await tempDataDir();
+
+    const summary = await fetchData(
+      options(dir, world, { http: { retry: FAST_RETRY, idleTimeoutMs: 1000 } }),
+    );
+
+    expect(countItems(summary.items)).toMatchObject({ downloaded: 232, failed: 0 });
+    expect(world.server.count(world.figurePath(slow))).toBe(2);
+    await expectCompleteDataDir(dir, world);
+  });
+
   it('gives up on a figure that keeps failing after the retries, tries the next source, and says so', async () => {
     world = await startPmcWorld();
     const stubborn = world.images[5];

@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../../src/fetch/http.js';
 import { planImages } from '../../src/fetch/image-plan.js';
 import { findMedia, parseMediaUrl } from '../../src/fetch/sources/pmc-cloud.js';
+import { SHARED_DATASET_DIR } from '../support/paths.js';
 import { startStaticServer } from '../support/static-server.js';
 
 describe('retry-after', () => {
@@ -96,6 +99,20 @@ describe('static test server', () => {
       expect(server.count('/h?x=2')).toBe(0);
       server.dropFirst('/a', 1);
       await expect(fetch(`${server.url}/a`)).rejects.toThrow();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves a folder, and nothing outside it', async () => {
+    const server = await startStaticServer({ dir: SHARED_DATASET_DIR });
+    try {
+      const response = await fetch(`${server.url}/statistics.json`);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(Buffer.from(await response.arrayBuffer())).toEqual(
+        await readFile(path.join(SHARED_DATASET_DIR, 'statistics.json')),
+      );
+      expect((await fetch(`${server.url}/%2e%2e/mediconfusion/statistics.json`)).status).toBe(404);
     } finally {
       await server.close();
     }

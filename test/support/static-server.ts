@@ -63,6 +63,8 @@ export interface StaticServer {
   dropFirst(target: string, n: number): void;
   /** The next `n` requests to `target` get full headers, half the body, then a destroyed connection. */
   truncateFirst(target: string, n: number): void;
+  /** The next `n` requests to `target` never get an answer (until the client gives up or the server closes). */
+  stallFirst(target: string, n: number): void;
   /** Requests seen for `target` (see the matching rule above). */
   count(target: string): number;
   /** Every request target seen, with its count. */
@@ -136,6 +138,7 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'stall') return;
     if (fault?.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers });
       res.end(`injected ${fault.status}`);
@@ -187,6 +190,9 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
     },
     truncateFirst: (target, n) => {
       faults.push({ target, remaining: n, what: { kind: 'truncate' } });
+    },
+    stallFirst: (target, n) => {
+      faults.push({ target, remaining: n, what: { kind: 'stall' } });
     },
     count: (target) => {
       let total = 0;
