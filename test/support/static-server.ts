@@ -43,7 +43,8 @@ export interface StaticServerOptions {
 type Misbehaviour =
   | { kind: 'status'; status: number; headers: Record<string, string> }
   | { kind: 'drop' }
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  | { kind: 'stall' };
 
 interface Fault {
   target: string;
