@@ -30,7 +30,7 @@ function isInvalidToken(err: unknown): boolean {
 
 export function createBot(
   config: DiscordConfig,
-  deps: BotDeps,
+  deps: Omit<BotDeps, 'hostRole'>,
   commands: readonly Command[] = COMMANDS,
 ): Bot {
   const log = deps.log.child({ component: 'discord' });
@@ -40,7 +40,7 @@ export function createBot(
     // Whatever the bot writes, it never pings anyone unless a message asks for it explicitly.
     allowedMentions: { parse: [] },
   });
-  const route = createInteractionRouter(commands, { ...deps, log });
+  const route = createInteractionRouter(commands, { ...deps, log, hostRole: config.hostRole });
 
   client.on(Events.InteractionCreate, (interaction) => {
     void route(interaction);

@@ -17,6 +17,8 @@ export interface BotDeps {
   log: Logger;
   /** The pair set the bot shows and quizzes on (the official MediConfusion set or a custom one). */
   pairSet: PairSet;
+  /** DISCORD_HOST_ROLE, for `isQuizHost` (src/bot/host.ts); filled in by createBot from the config. */
+  hostRole: string | null;
 }
 
 /** A slash command's definition: a SlashCommandBuilder, or anything with a name that renders the same JSON. */

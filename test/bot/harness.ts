@@ -78,13 +78,13 @@ export interface BotHarness {
  * `extraCommands`), and those commands deployed to the fake guild so slash commands carry typed options.
  */
 export async function startBot(
-  options: { extraCommands?: Command[]; pairSet?: PairSet } = {},
+  options: { extraCommands?: Command[]; pairSet?: PairSet; env?: Record<string, string> } = {},
 ): Promise<BotHarness> {
   const fake = await startFakeDiscord();
   const logs = captureLogs();
   const dataDir = await makeOfficialDataDir();
   const pairSet = options.pairSet ?? (await loadTeachingSet(dataDir));
-  const config = loadDiscordConfig(discordEnv(fake));
+  const config = loadDiscordConfig({ ...discordEnv(fake), ...options.env });
   const commands = [...COMMANDS, ...(options.extraCommands ?? [])];
   await deployCommands({ config, commands, log: logs.log });
   const bot = createBot(config, { log: logs.log, pairSet }, commands);

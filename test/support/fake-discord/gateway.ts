@@ -95,6 +95,11 @@ export class FakeGateway {
     return [...this.#sessions.values()].some((session) => session.socket !== null);
   }
 
+  /** True once some bot has identified (its session then receives dispatches, connected or not). */
+  get identified(): boolean {
+    return this.#sessions.size > 0;
+  }
+
   /** Resolves when some session becomes ready (at once if one already is). */
   whenConnected(): Promise<void> {
     if (this.connected) return Promise.resolve();

@@ -145,7 +145,15 @@ export class FakeDiscord {
 
   /** Adds a member to the fake guild; role names that do not exist yet are created. */
   addUser(options: FakeUserOptions): FakeUser {
-    return this.world.addUser(options);
+    const known = new Set(this.world.roles.keys());
+    const user = this.world.addUser(options);
+    // A role made after the bot connected reaches it as Discord sends it: GUILD_ROLE_CREATE (Guilds intent).
+    for (const role of this.world.roles.values()) {
+      if (!known.has(role.id) && this.gateway.identified) {
+        this.gateway.dispatch(GatewayDispatchEvents.GuildRoleCreate, { guild_id: this.world.guildId, role });
+      }
+    }
+    return user;
   }
 
   injectFault(fault: FakeFault): void {

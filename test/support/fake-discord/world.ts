@@ -450,7 +450,7 @@ export interface FakeInteractionRecord {
   id: string;
   token: string;
   payload: APIInteraction;
-  /** Normally one; a second is refused with 40060 "already acknowledged" but recorded. */
+  /** The accepted callback (at most one: a second is refused with 40060 "already acknowledged"). */
   callbacks: FakeCallback[];
   originalMessageId: string | null;
   followUpIds: string[];
