@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseOption } from '../../src/scoring/choice.js';
 import { buildCountTable, parseMcReply, scorePair } from '../../src/scoring/index.js';
 import { SHARED_SCORING_CASES_DIR } from '../support/paths.js';
-import { makeWorkspace, modelsYaml, runIdFrom, type Workspace } from './harness.js';
+import { makeWorkspace, runIdFrom, type Workspace } from './harness.js';
 
 interface GoldenTable {
   raw_score_table: Record<string, Record<string, number>>;
