@@ -5,7 +5,7 @@ import KeyvRedis from '@keyv/redis';
 import { KeyvSqlite } from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { UserFacingError } from '../../src/errors.js';
 import {
@@ -381,6 +381,20 @@ describe.skipIf(redisServer?.url === undefined)('redis store when the connection
     expect(await control.get(controlKey)).toBeUndefined();
   });
 
+  it('works again, without being reopened, once Redis is reachable again', async () => {
+    const server = redisServer as ServerBackend;
+    const restored = await startTcpProxy(server.port, proxy.port);
+    try {
+      // The client reconnects on its own, with a back-off of at most two seconds.
+      await vi.waitFor(async () => expect(await store.collection<number>(namespace).get('tally')).toBe(3), {
+        timeout: 15_000,
+        interval: 200,
+      });
+    } finally {
+      await restored.stop();
+    }
+  });
+
   it('closing the store during the outage does not hang', async () => {
     const server = redisServer as ServerBackend;
     const second = await startTcpProxy(server.port);
@@ -439,6 +453,17 @@ describe.skipIf(postgresServer?.url === undefined)('postgres store when the conn
 
   it('keyv without throwOnErrors reads the same outage as undefined', async () => {
     expect(await control.get(controlKey)).toBeUndefined();
+  });
+
+  it('works again, without being reopened, once PostgreSQL is reachable again', async () => {
+    const server = postgresServer as ServerBackend;
+    const restored = await startTcpProxy(server.port, proxy.port);
+    try {
+      // The pool opens a fresh connection for the next query.
+      expect(await store.collection<number>(namespace).get('tally')).toBe(3);
+    } finally {
+      await restored.stop();
+    }
   });
 });
 

@@ -7,7 +7,8 @@ export interface TcpProxy {
   stop(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+/** Relays 127.0.0.1:`listenPort` (any free port by default) to the target. */
+export async function startTcpProxy(targetPort: number, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -16,7 +17,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     socket.on('error', () => undefined);
   };
   const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, targetHost);
+    const upstream = net.connect(targetPort, '127.0.0.1');
     track(client);
     track(upstream);
     client.pipe(upstream);
@@ -26,7 +27,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(listenPort, '127.0.0.1', resolve);
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
