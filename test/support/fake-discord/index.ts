@@ -85,7 +85,8 @@ export class FakeDiscord {
       const url = new URL(req.url ?? '/', this.origin);
       const api = /^\/api\/v10(\/.*)$/.exec(url.pathname);
       if (api?.[1]) {
-        void this.rest.handle(req, res, api[1], url.searchParams);
+        // Only a client that hangs up mid-body makes this fail; there is no one left to answer.
+        this.rest.handle(req, res, api[1], url.searchParams).catch(() => res.destroy());
         return;
       }
       const attachment = /^\/attachments\/\d+\/(\d+)\/[^/]+$/.exec(url.pathname);

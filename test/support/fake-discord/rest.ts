@@ -17,7 +17,7 @@ import type { FakeCallback, FakeInteractionRecord, FakeWorld, MessageBody, Uploa
  * that change the world (commands, interaction callbacks, webhooks, channel messages).
  */
 
-export interface RecordedFile extends UploadedFile {}
+export type RecordedFile = UploadedFile;
 
 export interface RecordedRequest {
   /** 1, 2, … in arrival order. */
@@ -271,8 +271,9 @@ export class FakeRest {
   }
 
   #faultReply(fault: FakeFault): Reply {
-    if (fault.status !== 429)
+    if (fault.status !== 429) {
       return { status: fault.status, body: { message: `${fault.status}: Fake fault`, code: 0 } };
+    }
     const retryAfter = fault.retryAfter ?? 0.05;
     return {
       status: 429,
