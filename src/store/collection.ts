@@ -41,6 +41,7 @@ export class StoreCollection<T> implements Collection<T> {
     const stored = this.storedKey(key);
     const raw = this.encode(key, value);
     const written = await this.run('set', key, () => this.driver.keyv.set(stored, raw));
+    // keyv passes on an adapter's `false` as "not stored" without throwing; that must not look like success.
     if (!written) {
       throw new StoreOperationError(this.driver.backend, 'set', this.namespace, key, {
         cause: new Error('the backend reported the write as not done'),

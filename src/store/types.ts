@@ -30,8 +30,10 @@ export interface Collection<T> {
   getMany(keys: readonly string[]): Promise<Array<T | undefined>>;
   /**
    * Every entry whose key starts with `prefix` (all entries without one), in ascending key order
-   * (Unicode code point order). Reads in pages: an entry present for the whole iteration is returned
-   * exactly once; one written or deleted meanwhile may or may not appear.
+   * (Unicode code point order); the prefix is literal (no wildcards). SQLite and PostgreSQL read pages of
+   * 500 rows by key; Redis first collects the matching keys with SCAN, then reads values 500 at a time.
+   * An entry present for the whole iteration is returned exactly once; one written or deleted meanwhile
+   * may or may not appear.
    */
   entries(prefix?: string): AsyncIterable<[key: string, value: T]>;
   /** Deletes every entry of this collection and returns how many there were. */
