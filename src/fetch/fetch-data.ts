@@ -364,8 +364,9 @@ class FetchRun {
   // ---- shared --------------------------------------------------------------------------------
 
   /**
-   * null when the file on disk can be kept (verified, and the bytes the manifest recorded);
-   * otherwise why not, or undefined when there is simply no file yet.
+   * null when the file on disk can be kept (it verifies, and has the bytes the manifest recorded);
+   * otherwise why it is fetched again, or undefined when there is nothing worth saying (no file
+   * yet, or --force on a sound file).
    */
   private async distrustExisting(
     key: string,
@@ -373,19 +374,17 @@ class FetchRun {
     verify: () => Promise<Verdict>,
   ): Promise<string | null | undefined> {
     if (!(await fileExists(file))) return undefined;
-    let reason: string | undefined;
+    const force = this.options.force === true;
+    let reason: string;
     const verdict = await verify();
-    if (!verdict.ok) {
-      reason = `was corrupt (${verdict.reason})`;
-    } else {
+    if (verdict.ok) {
       const recorded = this.manifest.get(key);
-      if (!recorded)
-        return this.options.force ? 'was replaced (--force)' : 'was not recorded in manifest.json';
+      if (!recorded) return force ? undefined : NOT_RECORDED;
       const { sha256 } = await hashFile(file);
-      if (sha256 !== recorded.sha256)
-        reason = 'had changed since it was fetched (SHA-256 differs from manifest.json)';
-      else if (!this.options.force) return null;
-      else return 'was replaced (--force)';
+      if (sha256 === recorded.sha256) return force ? undefined : null;
+      reason = 'had changed since it was fetched (SHA-256 differs from manifest.json)';
+    } else {
+      reason = `was corrupt (${verdict.reason})`;
     }
     this.manifest.delete(key);
     this.observer.notice?.(`${key} ${reason}; fetching it again`);
@@ -396,6 +395,9 @@ class FetchRun {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
 }
+
+/** A file put there by hand: not alarming, but not trusted either (use --from to import such files). */
+export const NOT_RECORDED = 'was not recorded in manifest.json';
 
 function withReplaced(replaced: string | undefined): { replaced?: string } {
   return replaced === undefined ? {} : { replaced };

@@ -1,4 +1,10 @@
-import type { FetchPhase, FetchSummary, ItemResult, ItemStatus } from './fetch-data.js';
+import {
+  type FetchPhase,
+  type FetchSummary,
+  type ItemResult,
+  type ItemStatus,
+  NOT_RECORDED,
+} from './fetch-data.js';
 
 export type Counts = Record<ItemStatus, number>;
 
@@ -37,10 +43,17 @@ export function formatSummary(summary: FetchSummary): string {
   if (images) lines.push(images);
 
   const replaced = summary.items.filter((item) => item.replaced && item.status !== 'interrupted');
-  const noteworthy = replaced.filter((item) => !item.replaced?.startsWith('was not recorded'));
+  const noteworthy = replaced.filter((item) => item.replaced !== NOT_RECORDED);
   if (noteworthy.length > 0) {
     lines.push('', `Files already on disk that were not kept (${noteworthy.length}):`);
     for (const item of noteworthy) lines.push(`  ${item.path} ${item.replaced}`);
+  }
+  const unrecorded = replaced.length - noteworthy.length;
+  if (unrecorded > 0) {
+    lines.push(
+      '',
+      `${unrecorded} file(s) already on disk were not recorded in manifest.json, so they were fetched again; next time, import images you have with --from DIR.`,
+    );
   }
 
   const failed = summary.items.filter((item) => item.status === 'failed');

@@ -152,6 +152,23 @@ describe('mediconfusion data fetch', () => {
     await expectCompleteDataDir(dir, world);
   });
 
+  it('does not trust an image put in place by hand, and suggests --from for next time', async () => {
+    world = await startPmcWorld();
+    const dir = await tempDataDir();
+    const handmade = world.images[9];
+    if (!handmade) throw new Error('no images');
+    await mkdir(path.join(dir, 'images'), { recursive: true });
+    await writeFile(path.join(dir, 'images', `${handmade.localId}.jpg`), world.jpeg(handmade.localId));
+
+    const run = await runFetchCli(['--dir', dir], world.env);
+
+    expect(run.code).toBe(0);
+    expect(world.server.count(world.figurePath(handmade))).toBe(1);
+    expect(run.out).toContain('1 file(s) already on disk were not recorded in manifest.json');
+    expect(run.out).toContain('--from DIR');
+    await expectCompleteDataDir(dir, world);
+  });
+
   it('imports images from --from DIR (official images folder and ROCO checkout) without downloading them', async () => {
     world = await startPmcWorld();
     const from = path.join(path.dirname(await tempDataDir()), 'mine');
