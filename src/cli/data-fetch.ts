@@ -60,6 +60,7 @@ export function registerDataFetch(parent: Command, ctx: CliContext): void {
           force: options.force ?? false,
           signal: controller.signal,
           observer: reporter,
+          log: ctx.log(),
         });
       } finally {
         reporter.stop();

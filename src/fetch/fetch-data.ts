@@ -3,6 +3,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { type ImageDict, imageDictSchema, OFFICIAL_FILES } from '../dataset/official-files.js';
 import { UserFacingError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { type DatasetSources, datasetFiles, type RemoteJsonFile } from './dataset-files.js';
 import { commitFile, fileExists, hashFile, ScratchDir, streamToFile } from './files.js';
 import { DEFAULT_HTTP_SETTINGS, getWithRetry, type HttpSettings, type RetryPolicy } from './http.js';
@@ -74,6 +75,8 @@ export interface FetchDataOptions {
   signal?: AbortSignal | undefined;
   http?: { retry?: Partial<RetryPolicy>; idleTimeoutMs?: number; userAgent?: string } | undefined;
   observer?: FetchObserver | undefined;
+  /** Where errors that are bugs rather than unavailable files are logged with their stack. */
+  log?: Logger | undefined;
   now?: () => Date;
 }
 
@@ -349,6 +352,12 @@ class FetchRun {
         });
       } catch (err) {
         if (this.aborted) return this.record({ ...base, attempts });
+        if (!(err instanceof SourceFailure)) {
+          this.options.log?.error(
+            { err, path: job.target, source: source.label },
+            'unexpected error fetching an image',
+          );
+        }
         attempts.push({
           source: source.label,
           url: err instanceof SourceFailure ? err.url : '(unknown)',
