@@ -337,19 +337,22 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     const abortController = new AbortController();
     // Every request in flight listens to the abort signal (the SDKs add one listener each).
     setMaxListeners(0, abortController.signal);
+    const display = options.progress
+      ? createProgressDisplay({ stream: ctx.err, total: set.pairs.length * 2, log })
+      : null;
+    const say = (text: string) => (display ? display.status(text) : ctx.err.write(`${text}\n`));
     const onSigint = () => {
       if (!stopController.signal.aborted) {
-        ctx.err.write('\nStopping: waiting for the requests in flight (Ctrl-C again to abort them)…\n');
+        say('Stopping: waiting for the requests in flight (Ctrl-C again aborts them)');
         stopController.abort();
       } else {
+        say('Aborting the requests in flight…');
         abortController.abort();
       }
     };
     process.on('SIGINT', onSigint);
-
-    const display = options.progress
-      ? createProgressDisplay({ stream: ctx.err, total: set.pairs.length * 2, log })
-      : null;
+    // Log lines between redraws would garble the bar: below warnings, the bar says it all.
+    const runLog = display?.isBar ? log.child({}, { level: 'warn' }) : log;
     let run: Awaited<ReturnType<typeof runProbe>>;
     try {
       run = await runProbe({
@@ -375,7 +378,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         retryErrors: options.retryErrors ?? false,
         stores,
         outDir,
-        log,
+        log: runLog,
         ...(display ? { onProgress: (s) => display.update(s) } : {}),
         stopSignal: stopController.signal,
         abortSignal: abortController.signal,

@@ -4,7 +4,11 @@ import { formatUsd } from './report.js';
 import type { ProgressSnapshot } from './runner.js';
 
 export interface ProgressDisplay {
+  /** True when drawing a bar: anything else written to the terminal meanwhile would garble it. */
+  readonly isBar: boolean;
   update(snapshot: ProgressSnapshot): void;
+  /** A short state shown with the progress (e.g. "stopping"). */
+  status(text: string): void;
   stop(): void;
 }
 
@@ -28,14 +32,27 @@ export function createProgressDisplay(options: {
       {
         stream: options.stream,
         format:
-          '{bar} {value}/{total} | ETA {eta_formatted} | set acc {setAcc} ({pairsDone} pairs) | invalid {invalid} | errors {errors} | {cost}',
+          '{bar} {value}/{total} | ETA {eta_formatted} | set acc {setAcc} ({pairsDone} pairs) | invalid {invalid} | errors {errors} | {cost}{status}',
         hideCursor: true,
         etaBuffer: 50,
+        // The probe handles Ctrl-C itself (finish what is in flight, then report).
+        gracefulExit: false,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(options.total, 0, { setAcc: '-', pairsDone: 0, invalid: 0, errors: 0, cost: formatUsd(0) });
+    bar.start(options.total, 0, {
+      setAcc: '-',
+      pairsDone: 0,
+      invalid: 0,
+      errors: 0,
+      cost: formatUsd(0),
+      status: '',
+    });
     return {
+      isBar: true,
+      status(text) {
+        bar.update({ status: ` | ${text}` });
+      },
       update(s) {
         bar.update(s.done, {
           setAcc: rate(s.setCorrect, s.pairsDone),
@@ -73,6 +90,10 @@ export function createProgressDisplay(options: {
     lastLogged = Date.now();
   };
   return {
+    isBar: false,
+    status(text) {
+      options.stream.write(`${text}\n`);
+    },
     update(s) {
       last = s;
       if (Date.now() - lastLogged >= intervalMs) logLine(s);

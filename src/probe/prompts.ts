@@ -124,6 +124,11 @@ export interface ProtocolPrompts {
 export const MC_MAX_TOKENS = 32;
 export const FF_MAX_TOKENS = 512;
 export const JUDGE_MAX_TOKENS = 512;
+/**
+ * Reasoning models count their hidden reasoning against the completion limit, so 32 tokens would leave
+ * them no room to answer at all (the official harness sent them no limit).
+ */
+export const REASONING_MAX_TOKENS = 4096;
 
 export function protocolPrompts(
   file: PromptsFile,
@@ -141,7 +146,7 @@ export function protocolPrompts(
     system: model.reasoning ? null : { text: systemText, sha256: sha256Hex(systemText) },
     // Reasoning models reject a temperature; the official runs used 0 for the others.
     temperature: model.reasoning ? null : 0,
-    maxTokens: protocol === 'mc' ? MC_MAX_TOKENS : FF_MAX_TOKENS,
+    maxTokens: model.reasoning ? REASONING_MAX_TOKENS : protocol === 'mc' ? MC_MAX_TOKENS : FF_MAX_TOKENS,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type PromptsFile,
   type Protocol,
   protocolPrompts,
+  REASONING_MAX_TOKENS,
 } from './prompts.js';
 import {
   type CachedCompletion,
@@ -191,6 +192,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   });
   const judgeTexts = judgePrompts(options.prompts);
   const judgeTemperature = judge?.adapter.reasoning ? null : options.judgeTemperature;
+  const judgeMaxTokens = judge?.adapter.reasoning ? REASONING_MAX_TOKENS : JUDGE_MAX_TOKENS;
   const concurrency = options.concurrency ?? model.concurrency;
   const timeoutMs = options.timeoutMs ?? model.timeoutMs;
   const budget = new Budget({ maxRequests: options.maxRequests, maxCostUsd: options.maxCostUsd });
@@ -205,7 +207,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       attempt: number;
       result: { ok: boolean } & Record<string, unknown>;
     }) => {
-      if (!result.ok) log.warn({ model: model.adapter.id, attempt, error: result.error }, 'request failed');
+      // Debug: the final outcome of every image is reported; single failed attempts are detail.
+      if (!result.ok) log.debug({ model: model.adapter.id, attempt, error: result.error }, 'request failed');
     },
   };
   const answerGate = new RequestGate(
@@ -367,7 +370,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
         judge: judge.adapter.identity,
         judgeTemplateSha256: judgeTexts.sha256,
         temperature: judgeTemperature,
-        maxTokens: JUDGE_MAX_TOKENS,
+        maxTokens: judgeMaxTokens,
         question: pair.question,
         options: pair.options,
         reply,
@@ -377,7 +380,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
         prompt: fillJudgePrompt(judgeTexts, pair.question, pair.options, reply),
         image: null,
         temperature: judgeTemperature,
-        maxTokens: JUDGE_MAX_TOKENS,
+        maxTokens: judgeMaxTokens,
         context: { ...context, purpose: 'judge' },
       }));
       if (judged === null) return null;

@@ -77,10 +77,11 @@ describe('choosing the official template', () => {
     );
   });
 
-  it('sends reasoning models no system prompt and no temperature', () => {
+  it('sends reasoning models no system prompt, no temperature, and room to reason before the letter', () => {
     const p = protocolPrompts(file, 'mc', { promptKey: 'gpt', reasoning: true });
     expect(p.system).toBeNull();
     expect(p.temperature).toBeNull();
+    expect(p.maxTokens).toBe(4096);
   });
 });
 
