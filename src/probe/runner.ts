@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { ModelAdapter, ModelRequest } from '../adapters/types.js';
+import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
 import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import { type ImageAnswers, NO_ANSWER } from '../scoring/answer-files.js';
@@ -200,13 +200,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const gateHooks = {
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     ...(options.random ? { random: options.random } : {}),
-    onAttempt: ({
-      attempt,
-      result,
-    }: {
-      attempt: number;
-      result: { ok: boolean } & Record<string, unknown>;
-    }) => {
+    onAttempt: ({ attempt, result }: { attempt: number; result: ModelResult }) => {
       // Debug: the final outcome of every image is reported; single failed attempts are detail.
       if (!result.ok) log.debug({ model: model.adapter.id, attempt, error: result.error }, 'request failed');
     },
@@ -220,7 +214,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const judgeGate =
     judge === null
       ? null
-      : judge.adapter === model.adapter
+      : // The same model judging its own replies shares one concurrency limit and rpm.
+        judge.adapter.id === model.adapter.id
         ? answerGate
         : new RequestGate(
             judge.adapter,
