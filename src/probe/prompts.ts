@@ -133,7 +133,7 @@ export const REASONING_MAX_TOKENS = 4096;
 export function protocolPrompts(
   file: PromptsFile,
   protocol: Protocol,
-  model: { promptKey: string | null; reasoning: boolean },
+  model: { promptKey: string | null; reasoning: boolean; acceptsTemperature?: boolean },
 ): ProtocolPrompts {
   const template =
     protocol === 'mc'
@@ -144,8 +144,9 @@ export function protocolPrompts(
     protocol,
     template,
     system: model.reasoning ? null : { text: systemText, sha256: sha256Hex(systemText) },
-    // Reasoning models reject a temperature; the official runs used 0 for the others.
-    temperature: model.reasoning ? null : 0,
+    // Reasoning models (and APIs that dropped the parameter) reject a temperature; the official runs used 0
+    // for the others. Recording null here keeps the cache key honest about what was actually sent.
+    temperature: model.reasoning || model.acceptsTemperature === false ? null : 0,
     maxTokens: model.reasoning ? REASONING_MAX_TOKENS : protocol === 'mc' ? MC_MAX_TOKENS : FF_MAX_TOKENS,
   };
 }

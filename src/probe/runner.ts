@@ -189,9 +189,11 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const answerPrompts = protocolPrompts(options.prompts, protocol, {
     promptKey: model.promptKey,
     reasoning: model.adapter.reasoning,
+    acceptsTemperature: model.adapter.acceptsTemperature,
   });
   const judgeTexts = judgePrompts(options.prompts);
-  const judgeTemperature = judge?.adapter.reasoning ? null : options.judgeTemperature;
+  const judgeTemperature =
+    judge?.adapter.reasoning || judge?.adapter.acceptsTemperature === false ? null : options.judgeTemperature;
   const judgeMaxTokens = judge?.adapter.reasoning ? REASONING_MAX_TOKENS : JUDGE_MAX_TOKENS;
   const concurrency = options.concurrency ?? model.concurrency;
   const timeoutMs = options.timeoutMs ?? model.timeoutMs;

@@ -102,4 +102,12 @@ describe('a multiple-choice run against the Anthropic API', () => {
     const written = JSON.parse(await readFile(path.join(outDir, 'claude_mc_score.json'), 'utf8'));
     expect(written).toEqual(scoreSet(subset, answers).counts);
   });
+
+  it('records no temperature for a model whose API takes none, so the run says what was really sent', async () => {
+    for (const request of fake.requests) {
+      expect((request.body as Record<string, unknown>).temperature).toBeUndefined();
+    }
+    const { run } = await ws.readRunFile(outDir);
+    expect(run.params.temperature).toBeNull();
+  });
 });
