@@ -5,12 +5,12 @@ import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import { type ImageAnswers, NO_ANSWER } from '../scoring/answer-files.js';
 import { type SetScore, scoreSet } from '../scoring/score-set.js';
+import { answerKeyFor, answerRequestFor, completionOf } from './answer-request.js';
 import { Budget, costOf, type Price, requirePrices } from './budget.js';
-import { answerCacheKey, judgeCacheKey } from './cache-key.js';
+import { judgeCacheKey } from './cache-key.js';
 import { imageSlotKey, loadImage, resolveImageFiles } from './images.js';
 import { ffVerdict, mcVerdict } from './outcome.js';
 import {
-  fillAnswerPrompt,
   fillJudgePrompt,
   JUDGE_MAX_TOKENS,
   judgePrompts,
@@ -28,7 +28,7 @@ import {
   type RunRecord,
   type RunStatus,
 } from './records.js';
-import { type BackoffSettings, type GateOutcome, RequestGate } from './request-gate.js';
+import { type BackoffSettings, RequestGate } from './request-gate.js';
 
 /** A model as the runner needs it: the adapter plus the models file's operating settings. */
 export interface ProbeModel {
@@ -117,21 +117,6 @@ function modelRef(adapter: ModelAdapter): RunRecord['model'] {
     baseURL: adapter.identity.baseURL,
     model: adapter.identity.model,
   };
-}
-
-function toCached(outcome: Extract<GateOutcome, { kind: 'done' }>): CachedCompletion {
-  const { result, attempts } = outcome;
-  const at = new Date().toISOString();
-  return result.ok
-    ? { ok: true, text: result.text, usage: result.usage, latencyMs: result.latencyMs, attempts, at }
-    : {
-        ok: false,
-        error: result.error,
-        ...(result.status !== undefined ? { status: result.status } : {}),
-        latencyMs: result.latencyMs,
-        attempts,
-        at,
-      };
 }
 
 /** Scores the finished images with the official rules; unfinished pairs add nothing to the counts. */
@@ -328,7 +313,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       stop(budget.exhausted !== null ? 'stopped-by-budget' : 'interrupted', outcome.reason);
       return null;
     }
-    const completion = toCached(outcome);
+    const completion = completionOf(outcome);
     await stores.cache.set(key, completion);
     return { completion, requests: outcome.attempts, cached: false };
   };
@@ -339,25 +324,10 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     if (file === undefined) throw new Error(`no image file resolved for pair ${pair.id}, image ${slot + 1}`);
     const image = await loadImage(file, `Pair ${pair.id}, image ${slot + 1}`);
     const context = { pairId: pair.id, slot } as const;
-    const answerKey = answerCacheKey({
-      model: model.adapter.identity,
-      protocol,
-      templateSha256: answerPrompts.template.sha256,
-      systemSha256: answerPrompts.system?.sha256 ?? null,
-      temperature: answerPrompts.temperature,
-      maxTokens: answerPrompts.maxTokens,
-      question: pair.question,
-      options: pair.options,
-      imageSha256: image.sha256,
-    });
-    const answer = await obtain(answerKey, answerGate, () => ({
-      system: answerPrompts.system?.text ?? null,
-      prompt: fillAnswerPrompt(answerPrompts, pair.question, pair.options),
-      image,
-      temperature: answerPrompts.temperature,
-      maxTokens: answerPrompts.maxTokens,
-      context: { ...context, purpose: 'answer' },
-    }));
+    const answerKey = answerKeyFor(model.adapter.identity, answerPrompts, pair, image);
+    const answer = await obtain(answerKey, answerGate, () =>
+      answerRequestFor(answerPrompts, pair, slot, image),
+    );
     if (answer === null) return null;
 
     let judged: Awaited<ReturnType<typeof obtain>> = null;
