@@ -13,6 +13,7 @@ import { isUserFacingError, UserFacingError } from '../errors.js';
 import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
 import { createProgressDisplay } from '../probe/progress.js';
 import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
+import { findRecordedRun } from '../probe/recorded-runs.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
 import { renderRunReport } from '../probe/report.js';
 import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
@@ -237,25 +238,6 @@ async function loadSet(
 
 async function modelsFileFor(ctx: CliContext, file: string | undefined): Promise<ModelsFile> {
   return loadModelsFile(file ? path.resolve(ctx.cwd, file) : ctx.config().modelsFile);
-}
-
-/** The recorded run a `replay:` reference names: a run id, or the newest import with that model name. */
-async function findRecordedRun(stores: ProbeStores, ref: string): Promise<RunRecord> {
-  const direct = await stores.runs.get(ref);
-  if (direct !== undefined) return direct;
-  const matches: RunRecord[] = [];
-  for await (const [, record] of stores.runs.entries()) {
-    if (record.kind === 'import' && record.model.id === ref) matches.push(record);
-  }
-  matches.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  const newest = matches[0];
-  if (newest === undefined) {
-    throw new UserFacingError(
-      'RUN_UNKNOWN',
-      `No recorded run "${ref}" (neither a run id nor an imported model name). See \`mediconfusion probe list\`.`,
-    );
-  }
-  return newest;
 }
 
 function probeModel(adapter: ModelAdapter, config: ModelConfig | null): ProbeModel {
