@@ -26,6 +26,10 @@ const envSchema = z.object({
   STORE_URL: z.string().min(1).default('sqlite://data/store.sqlite'),
   MODELS_FILE: z.string().min(1).default('models.yaml'),
   RUNS_DIR: z.string().min(1).default('data/runs'),
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  // The address phones use to reach the web quiz (join links, QR codes) when it differs from host:port.
+  PUBLIC_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -45,6 +49,12 @@ export interface Config {
   storeUrl: string;
   modelsFile: string;
   runsDir: string;
+  web: {
+    port: number;
+    host: string;
+    /** Base of the links and QR codes given to participants; null: derived from host and port. */
+    publicUrl: string | null;
+  };
 }
 
 /** Formats a zod failure as one line per variable: `NAME: what is wrong (got "value")`. */
@@ -90,6 +100,7 @@ export function loadConfig(
     storeUrl: e.STORE_URL,
     modelsFile: path.resolve(cwd, e.MODELS_FILE),
     runsDir: path.resolve(cwd, e.RUNS_DIR),
+    web: { port: e.WEB_PORT, host: e.WEB_HOST, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null },
   };
 }
 
@@ -151,3 +162,42 @@ export function loadDiscordConfig(env: Record<string, string | undefined> = proc
 
 /** The Discord variable names, documented with the bot's set-up. */
 export const DISCORD_ENV_VARIABLES = Object.keys(discordEnvSchema.shape);
+
+/**
+ * Limits of the bot's `/probe` live demo, read when the bot starts. The budget is per server and per UTC
+ * day, kept in the store so a restart does not reset it.
+ */
+const liveProbeEnvSchema = z.object({
+  LIVE_PROBE_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  LIVE_PROBE_DAILY_REQUESTS: z.coerce.number().int().min(0).default(200),
+  LIVE_PROBE_DAILY_COST_USD: z.coerce.number().min(0).default(1),
+});
+
+export interface LiveProbeConfig {
+  /** Seconds a member waits between two `/probe` commands. */
+  cooldownSeconds: number;
+  /** Model requests per server per UTC day (each `/probe` sends two; retries count); 0 turns `/probe` off. */
+  dailyRequests: number;
+  /** US dollars per server per UTC day, from the models file's prices. */
+  dailyCostUsd: number;
+}
+
+export function loadLiveProbeConfig(env: Record<string, string | undefined> = process.env): LiveProbeConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = liveProbeEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new UserFacingError(
+      'CONFIG_INVALID',
+      `Invalid live-probe configuration in the environment:\n${describeEnvIssues(parsed.error, cleaned)}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    cooldownSeconds: e.LIVE_PROBE_COOLDOWN_SECONDS,
+    dailyRequests: e.LIVE_PROBE_DAILY_REQUESTS,
+    dailyCostUsd: e.LIVE_PROBE_DAILY_COST_USD,
+  };
+}
+
+/** The live-probe variable names, documented with the bot's `/probe` command. */
+export const LIVE_PROBE_ENV_VARIABLES = Object.keys(liveProbeEnvSchema.shape);

@@ -1,13 +1,258 @@
-import type { Command } from 'commander';
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
+import { fetchData } from '../fetch/fetch-data.js';
+import { createProgressReporter } from '../fetch/progress.js';
+import type { Logger } from '../logger.js';
+import { QuizEngine } from '../quiz/engine.js';
+import type { ModelAnswerSource } from '../quiz/model-answers.js';
+import type { RoundReveal } from '../quiz/reveal.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { createQuizModels } from '../web/model-answers.js';
+import { chooseQuizSet } from '../web/quiz-set.js';
+import { startWebServer, type WebServer } from '../web/server.js';
 import type { CliContext } from './context.js';
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  /** A custom pair set file instead of MediConfusion. */
+  set?: string;
+  demo?: boolean;
+  /** Try `data fetch` when the dataset is missing (default true). */
+  fetch?: boolean;
+  models?: string;
+}
+
+/** What the Discord side needs to run over the same engine and store as the web channel. */
+export interface DiscordDeps {
+  engine: QuizEngine;
+  store: Store;
+  set: PairSet;
+  /** The same model answers the web quiz uses (the probe's cache, live models, the random baseline). */
+  models: ModelAnswerSource;
+  log: Logger;
+  env: Record<string, string | undefined>;
+}
+
+export interface DiscordHandle {
+  stop(): Promise<void>;
+  /** Reveals of Discord rooms that the web channel's round timer came across, to be posted there. */
+  onReveal?(reveal: RoundReveal): void;
+}
+
+/**
+ * LEAD: wire the Discord bot's runner here. When DISCORD_TOKEN is set, start the bot over `deps.engine`
+ * and `deps.store` (one engine, one store, one set of tallies: /stats and the web stats page then agree)
+ * and return how to stop it. Until then the web channel runs alone.
+ */
+export async function startDiscordIfConfigured(deps: DiscordDeps): Promise<DiscordHandle | null> {
+  if (deps.env.DISCORD_TOKEN === undefined || deps.env.DISCORD_TOKEN === '') {
+    deps.log.info('Discord is not configured (DISCORD_TOKEN is empty): running the web channel only');
+    return null;
+  }
+  deps.log.warn(
+    'DISCORD_TOKEN is set, but `start` does not run the Discord bot yet: running the web channel only',
+  );
+  return null;
+}
+
+export interface RunningApp {
+  web: WebServer;
+  engine: QuizEngine;
+  store: Store;
+  set: PairSet;
+  banner: string | null;
+  urls: { host: string; join: string; stats: string; code: string };
+  close(): Promise<void>;
+}
+
+export interface StartHooks {
+  /** Replaces the dataset download (tests). */
+  fetchDataset?: (dataDir: string) => Promise<void>;
+}
+
+/** Starts everything `npm start` runs and returns once the web channel is listening. */
+export async function startApp(
+  ctx: CliContext,
+  options: StartOptions,
+  hooks: StartHooks = {},
+): Promise<RunningApp> {
+  const config = ctx.config();
+  const log = ctx.log();
+  const say = (line: string) => ctx.out.write(`${line}\n`);
+  const dataDir = config.dataDir;
+  const download =
+    hooks.fetchDataset ??
+    (async (dir: string) => {
+      const reporter = createProgressReporter(ctx.err, (ctx.err as NodeJS.WriteStream).isTTY === true);
+      try {
+        await fetchData({
+          dataDir: dir,
+          sources: config.sources,
+          concurrency: config.fetchConcurrency,
+          observer: reporter,
+          // Few retries: when offline, the demo set should come up in seconds, not minutes.
+          http: { retry: { retries: 2 } },
+        });
+      } finally {
+        reporter.stop();
+      }
+    });
+  const choice = await chooseQuizSet({
+    dataDir,
+    setFile: options.set === undefined ? undefined : path.resolve(ctx.cwd, options.set),
+    demo: options.demo ?? false,
+    fetch: options.fetch === false ? null : () => download(dataDir),
+    log,
+    say,
+  });
+
+  const store = await openStore(config.storeUrl, { cwd: ctx.cwd, log });
+  let engine: QuizEngine | null = null;
+  let web: WebServer | null = null;
+  let discord: DiscordHandle | null = null;
+  const close = async () => {
+    await web?.close();
+    await discord?.stop();
+    engine?.close();
+    await store.close();
+  };
+  try {
+    const models = await createQuizModels({
+      modelsFile: options.models === undefined ? config.modelsFile : path.resolve(ctx.cwd, options.models),
+      env: ctx.env,
+      store,
+      set: choice.set,
+      dataDir,
+      runsDir: config.runsDir,
+      log,
+    });
+    engine = new QuizEngine({ store, set: choice.set, models: models.source, log });
+    const recovered = await engine.recover();
+    for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
+    discord = await startDiscordIfConfigured({
+      engine,
+      store,
+      set: choice.set,
+      models: models.source,
+      log,
+      env: ctx.env,
+    });
+    const host = options.host ?? config.web.host;
+    const port = options.port ?? config.web.port;
+    try {
+      web = await startWebServer({
+        engine,
+        store,
+        set: choice.set,
+        log,
+        models: models.offered,
+        banner: choice.banner,
+        host,
+        port,
+        publicUrl: config.web.publicUrl,
+        onOtherReveal: (reveal) => discord?.onReveal?.(reveal),
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new UserFacingError(
+          'WEB_LISTEN_FAILED',
+          code === 'EADDRINUSE'
+            ? `Port ${port} on ${host} is already in use. Stop the program using it, or choose another port with --port (or WEB_PORT).`
+            : `Cannot listen on ${host}:${port} (${code}). Choose another address with --host/--port (or WEB_HOST/WEB_PORT).`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const { primary } = web;
+    return {
+      web,
+      engine,
+      store,
+      set: choice.set,
+      banner: choice.banner,
+      urls: {
+        host: web.hostUrl(primary),
+        join: web.joinUrl(primary.code),
+        stats: `${web.publicUrl}/stats`,
+        code: primary.code,
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+const portNumber = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 picks a free one).');
+  }
+  return n;
+};
+
+/** Resolves on Ctrl+C or a termination request. */
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.removeListener('SIGINT', onInt);
+      process.removeListener('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
 
 export function registerStart(parent: Command, ctx: CliContext): void {
   parent
     .command('start')
-    .description('run the main job on embedded defaults')
-    .action(() => {
-      void ctx;
-      throw new UserFacingError('NOT_IMPLEMENTED', '`start` is not implemented yet.');
+    .description('serve the web quiz (and the Discord bot when DISCORD_TOKEN is set) on the embedded store')
+    .option('--port <n>', 'port to listen on (default: WEB_PORT, 3000)', portNumber)
+    .option(
+      '--host <address>',
+      'address to listen on; 0.0.0.0 lets phones on the network join (default: WEB_HOST, 127.0.0.1)',
+    )
+    .option('--set <file>', 'quiz on a custom pair set (YAML or JSON) instead of MediConfusion')
+    .option('--demo', 'quiz on the bundled demo set (synthetic drawings) even if MediConfusion is installed')
+    .option('--no-fetch', 'do not try to download MediConfusion when it is missing (use the demo set)')
+    .option('--models <file>', 'models file (default: MODELS_FILE)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npm start                                   # http://127.0.0.1:3000, MediConfusion (downloaded on first start)
+  npm start -- --host 0.0.0.0 --port 8080     # reachable from phones on the same network
+  npm start -- --set data/examples/custom-set.example.yaml
+
+The host link (with its secret key) and the participants' join link are printed once the server is up.`,
+    )
+    .action(async (options: StartOptions) => {
+      const running = await startApp(ctx, options);
+      const { urls } = running;
+      ctx.out.write(
+        [
+          '',
+          'MediConfusion quiz is running.',
+          `  Host view (keep this link to yourself): ${urls.host}`,
+          `  Join link for participants:             ${urls.join}   (room code ${urls.code})`,
+          `  Statistics:                             ${urls.stats}`,
+          `  Questions: ${running.banner === null ? running.set.name : `DEMO SET - ${running.banner}`}`,
+          'Press Ctrl+C to stop.',
+          '',
+        ].join('\n'),
+      );
+      const signal = await untilStopped();
+      ctx.log().info({ signal }, 'stopping');
+      await running.close();
     });
 }

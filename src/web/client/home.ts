@@ -1,0 +1,64 @@
+import { ROOM_CODE_LENGTH } from '../wire-constants.js';
+import { app, h, render } from './common.js';
+
+/** The start page: join a room by its code, or host a new room. */
+
+const root = app();
+const code = h('input', {
+  id: 'code',
+  name: 'code',
+  autocomplete: 'off',
+  autocapitalize: 'characters',
+  spellcheck: 'false',
+  maxlength: ROOM_CODE_LENGTH,
+  required: true,
+  class: 'code-input',
+});
+const error = h('p', { class: 'form-error', role: 'alert' });
+
+async function hostNewRoom(): Promise<void> {
+  error.textContent = '';
+  const response = await fetch('/api/rooms', { method: 'POST' });
+  const body = (await response.json()) as { hostUrl?: string; message?: string };
+  if (!response.ok || body.hostUrl === undefined) {
+    error.textContent = body.message ?? 'Could not make a room.';
+    return;
+  }
+  location.href = body.hostUrl;
+}
+
+render(
+  root,
+  h('h1', {}, 'MediConfusion quiz'),
+  h(
+    'p',
+    {},
+    'Pairs of medical images that look alike but need different answers. Can people tell them apart better than AI models?',
+  ),
+  h(
+    'form',
+    {
+      class: 'join-form',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        location.href = `/join/${encodeURIComponent(code.value.trim().toUpperCase())}`;
+      },
+    },
+    h('h2', {}, 'Join a quiz'),
+    h('div', { class: 'field' }, h('label', { for: 'code' }, "Room code (on the host's screen)"), code),
+    h('button', { type: 'submit', class: 'primary big' }, 'Join'),
+  ),
+  h(
+    'section',
+    {},
+    h('h2', {}, 'Host'),
+    h(
+      'p',
+      {},
+      'The host link of the main room is printed where the server was started. You can also make a new room:',
+    ),
+    h('button', { type: 'button', onclick: () => void hostNewRoom() }, 'Host a new room'),
+    error,
+  ),
+  h('p', {}, h('a', { href: '/stats' }, 'Statistics: people versus models')),
+);

@@ -1,0 +1,332 @@
+import type { Choice, Choices, PlayerView, RoomInfo, RoomState, ServerMessage } from '../protocol.js';
+import { MAX_NAME_LENGTH, ROOM_CODE_LENGTH } from '../wire-constants.js';
+import {
+  app,
+  browserId,
+  Countdown,
+  focusHeading,
+  h,
+  pageData,
+  plural,
+  QuizSocket,
+  render,
+  statusLine,
+} from './common.js';
+import { imagesBlock, questionBlock } from './pair.js';
+
+/** The participant's page, made for a phone: join with a name, answer image 1 and image 2, see how it went. */
+
+const NAME_KEY = 'mediconfusion.name';
+const { room: code } = pageData<{ room: string | null }>();
+const root = app();
+const status = statusLine();
+const countdown = new Countdown();
+
+let info: RoomInfo | null = null;
+let state: RoomState | null = null;
+let me: PlayerView | null = null;
+let lastPhaseKey = '';
+/** Answers acknowledged by the server for the current round, kept over a stale `me` that crosses them. */
+let acked: { key: string; choices: Choices } = { key: '', choices: [null, null] };
+let message = '';
+let socket: QuizSocket | null = null;
+
+const roundKey = () => (state?.question ? `${state.question.sessionId}#${state.question.round}` : '');
+
+function choices(): Choices {
+  const fromServer = me?.choices ?? [null, null];
+  if (acked.key !== roundKey()) return fromServer;
+  return [fromServer[0] ?? acked.choices[0], fromServer[1] ?? acked.choices[1]];
+}
+
+function codeForm(): void {
+  const input = h('input', {
+    id: 'code',
+    name: 'code',
+    autocomplete: 'off',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    maxlength: ROOM_CODE_LENGTH,
+    required: true,
+    class: 'code-input',
+  });
+  render(
+    root,
+    h(
+      'form',
+      {
+        class: 'join-form',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          location.href = `/join/${encodeURIComponent(input.value.trim().toUpperCase())}`;
+        },
+      },
+      h('h1', {}, 'Join a quiz'),
+      h('div', { class: 'field' }, h('label', { for: 'code' }, "Room code (on the host's screen)"), input),
+      h('button', { type: 'submit', class: 'primary big' }, 'Next'),
+    ),
+  );
+  input.focus();
+}
+
+function nameForm(room: string, error = ''): void {
+  const input = h('input', {
+    id: 'name',
+    name: 'name',
+    autocomplete: 'nickname',
+    maxlength: MAX_NAME_LENGTH,
+    required: true,
+    value: localStorage.getItem(NAME_KEY) ?? '',
+  });
+  const errorLine = h('p', { class: 'form-error', role: 'alert' }, error);
+  render(
+    root,
+    h(
+      'form',
+      {
+        class: 'join-form',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          const name = input.value.replace(/\s+/g, ' ').trim();
+          if (name === '') {
+            errorLine.textContent = 'Type a name to show on the scoreboard.';
+            return;
+          }
+          localStorage.setItem(NAME_KEY, name);
+          connect(room);
+        },
+      },
+      h('h1', {}, `Join quiz ${room}`),
+      h('div', { class: 'field' }, h('label', { for: 'name' }, 'Your name (shown on the scoreboard)'), input),
+      h('button', { type: 'submit', class: 'primary big' }, 'Join'),
+      errorLine,
+    ),
+  );
+  input.focus();
+}
+
+function connect(room: string): void {
+  if (socket !== null) {
+    socket.reconnect();
+    return;
+  }
+  render(root, h('p', {}, 'Joining…'));
+  socket = new QuizSocket(
+    () => ({
+      type: 'hello',
+      role: 'player',
+      room,
+      player: browserId(),
+      name: localStorage.getItem(NAME_KEY) ?? '',
+    }),
+    onMessage,
+    (s) => status.set(s),
+  );
+  socket.open();
+}
+
+async function answer(slot: 0 | 1, option: Choice): Promise<void> {
+  const q = state?.question;
+  if (!q || socket === null) return;
+  message = '';
+  const key = roundKey();
+  const ack = await socket.request({ type: 'answer', sessionId: q.sessionId, round: q.round, slot, option });
+  if (ack.choices) acked = { key, choices: ack.choices };
+  if (ack.ok) {
+    if (me) me = { ...me, locked: ack.locked ?? me.locked };
+  } else {
+    message = ack.message;
+  }
+  renderState();
+}
+
+function answerButtons(slot: 0 | 1, chosen: Choice | null, locked: boolean, closed: boolean): HTMLElement {
+  const q = state?.question;
+  const button = (option: Choice) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: `answer-button${chosen === option ? ' chosen' : ''}`,
+        'aria-pressed': chosen === option ? 'true' : 'false',
+        disabled: locked || closed,
+        'data-slot': slot,
+        'data-option': option,
+        onclick: () => void answer(slot, option),
+      },
+      h('span', { class: 'answer-letter' }, option),
+      h('span', { class: 'answer-text' }, q?.options[option] ?? ''),
+    );
+  return h(
+    'fieldset',
+    { class: 'answer-group' },
+    h('legend', {}, `Image ${slot + 1}`),
+    h('div', { class: 'answer-buttons' }, button('A'), button('B')),
+    h(
+      'p',
+      { class: 'confirmation' },
+      chosen === null ? 'Not answered yet.' : `Recorded: image ${slot + 1} is ${chosen}.`,
+    ),
+  );
+}
+
+function scoreLine(view: PlayerView): HTMLElement {
+  const s = view.score;
+  return h(
+    'p',
+    { class: 'score' },
+    s.rounds === 0
+      ? 'No question revealed yet.'
+      : `Your score: ${s.setCorrect} of ${plural(s.rounds, 'pair')} fully right (${s.imagesCorrect} of ${s.rounds * 2} images)${s.rank === null ? '' : `, rank ${s.rank}`}.`,
+  );
+}
+
+function renderState(): void {
+  if (info === null || state === null || me === null) return;
+  const s = state;
+  const view = me;
+  const phaseKey = `${s.phase}:${roundKey()}`;
+  const header = h(
+    'header',
+    { class: 'top' },
+    h('p', { class: 'brand' }, `Quiz ${info.code} · ${view.name}`),
+    h('button', { type: 'button', class: 'link', onclick: () => nameForm(info?.code ?? '') }, 'Change name'),
+    status.el,
+  );
+  const alert = h('p', { class: 'form-error', role: 'alert' }, message);
+  countdown.stop();
+  if (s.phase === 'idle') {
+    render(
+      root,
+      header,
+      h('h1', {}, `You're in, ${view.name}!`),
+      h('p', { class: 'waiting' }, 'Waiting for the host to start the quiz…'),
+    );
+  } else if (s.phase === 'question' && s.question) {
+    const q = s.question;
+    const current = choices();
+    const closed = Date.now() + (s.serverNow - Date.now()) > q.deadline;
+    countdown.start(q.deadline, s.serverNow - Date.now());
+    const both = current[0] !== null && current[1] !== null;
+    render(
+      root,
+      header,
+      h('p', { class: 'round-number' }, `Question ${q.number} of ${q.totalRounds} · `, countdown.el),
+      questionBlock(q, 'h1'),
+      imagesBlock(q, null),
+      h(
+        'div',
+        { class: 'answers' },
+        answerButtons(0, current[0], view.locked, closed),
+        answerButtons(1, current[1], view.locked, closed),
+      ),
+      h(
+        'p',
+        { class: 'confirmation-all', role: 'status' },
+        both
+          ? view.locked
+            ? 'Both answers are locked in. Wait for the reveal.'
+            : 'Both answered. You can change them until the reveal.'
+          : '',
+      ),
+      alert,
+    );
+  } else if (s.phase === 'reveal' && s.question && s.reveal) {
+    const q = s.question;
+    const r = s.reveal;
+    const mine = choices();
+    const result = view.result;
+    render(
+      root,
+      header,
+      h('p', { class: 'round-number' }, `Question ${q.number} of ${q.totalRounds} · answers`),
+      h(
+        'h1',
+        { class: `result ${result?.setCorrect ? 'result-right' : 'result-wrong'}` },
+        result === null
+          ? 'You did not answer this one.'
+          : result.setCorrect
+            ? 'Both right!'
+            : result.confused
+              ? 'Confused: the same answer for both images.'
+              : result.correct[0] || result.correct[1]
+                ? 'One of two right.'
+                : 'Neither right this time.',
+      ),
+      h(
+        'ul',
+        { class: 'my-answers' },
+        ...([0, 1] as const).map((slot) => {
+          const image = r.images[slot];
+          const chosen = mine[slot];
+          const right = chosen === image.correct;
+          return h(
+            'li',
+            { class: right ? 'mark-right' : 'mark-wrong' },
+            `Image ${slot + 1}: the answer is ${image.correct} (${image.correctText}). `,
+            chosen === null ? 'You did not answer.' : `You answered ${chosen} ${right ? '✓' : '✗'}.`,
+          );
+        }),
+      ),
+      imagesBlock(q, r),
+      h('p', {}, `People: ${r.people.setCorrect} of ${r.people.participants} got both right.`),
+      scoreLine(view),
+    );
+  } else if (s.phase === 'summary' && s.summary) {
+    render(
+      root,
+      header,
+      h('h1', {}, 'The quiz is over'),
+      scoreLine(view),
+      h('p', {}, `${plural(s.summary.participants, 'participant')} took part. Thanks for playing!`),
+      h('p', {}, 'Stay on this page: the next quiz will show up here.'),
+    );
+  }
+  if (phaseKey !== lastPhaseKey) focusHeading(root);
+  lastPhaseKey = phaseKey;
+}
+
+function onMessage(msg: ServerMessage): void {
+  switch (msg.type) {
+    case 'welcome':
+      info = msg.room;
+      break;
+    case 'state':
+      if (
+        state?.question?.sessionId !== msg.state.question?.sessionId ||
+        state?.question?.round !== msg.state.question?.round
+      ) {
+        message = '';
+      }
+      state = msg.state;
+      renderState();
+      break;
+    case 'me':
+      me = msg.me;
+      renderState();
+      break;
+    case 'count':
+      break;
+    case 'error':
+      if (msg.fatal) {
+        render(
+          root,
+          h('h1', {}, 'Cannot join'),
+          h('p', { role: 'alert' }, msg.message),
+          h('p', {}, h('a', { href: '/join' }, 'Try another code')),
+        );
+      } else if (code !== null && msg.code === 'BAD_MESSAGE' && me === null) {
+        nameForm(code, msg.message);
+      } else {
+        message = msg.message;
+        renderState();
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+if (code === null) codeForm();
+else if ((localStorage.getItem(NAME_KEY) ?? '') === '') nameForm(code);
+else connect(code);

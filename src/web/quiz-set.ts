@@ -1,0 +1,97 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadCustomSetStrict } from '../dataset/custom.js';
+import { findImageFile } from '../dataset/images.js';
+import type { PairSet } from '../dataset/model.js';
+import { loadOfficialSet } from '../dataset/official.js';
+import { OFFICIAL_FILES } from '../dataset/official-files.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Which pairs `npm start` quizzes on: a custom set when one is given; otherwise MediConfusion, downloaded on
+ * the first start if it is missing; and when that cannot be had (offline, images missing), the demo set
+ * shipped in data/demo with the reason on every page.
+ */
+
+/** The demo set: six synthetic pairs drawn for this project (data/demo/generate.ts), not patient images. */
+export const DEMO_SET_FILE = path.resolve(import.meta.dirname, '..', '..', 'data', 'demo', 'demo-set.yaml');
+
+export interface QuizSetChoice {
+  set: PairSet;
+  /** Shown on every page when the demo set stands in for MediConfusion: what and why. */
+  banner: string | null;
+  /** What was loaded, for the console. */
+  description: string;
+}
+
+export interface QuizSetOptions {
+  dataDir: string;
+  /** A custom set file chosen by the user. */
+  setFile?: string | undefined;
+  /** Use the demo set whatever is installed. */
+  demo?: boolean;
+  /** Downloads the dataset into dataDir (`data fetch`); null: do not try. Failures may throw or not. */
+  fetch: (() => Promise<void>) | null;
+  log: Logger;
+  /** Progress lines for the person starting the server. */
+  say(line: string): void;
+}
+
+const DEMO_WHAT = 'These are synthetic demo drawings, not real patient images';
+
+async function exists(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => null)) !== null;
+}
+
+async function demo(reason: string): Promise<QuizSetChoice> {
+  const set = await loadCustomSetStrict(DEMO_SET_FILE);
+  return {
+    set,
+    banner: `${DEMO_WHAT}: ${reason}`,
+    description: `the demo set (${set.pairs.length} synthetic pairs, demo content, not real patient images)`,
+  };
+}
+
+export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetChoice> {
+  if (options.setFile !== undefined) {
+    const set = await loadCustomSetStrict(options.setFile);
+    return { set, banner: null, description: `the custom set "${set.name}" (${set.pairs.length} pairs)` };
+  }
+  if (options.demo === true) return demo('the server was started with --demo.');
+
+  const { dataDir } = options;
+  const datasetFile = path.join(dataDir, OFFICIAL_FILES.dataset);
+  if (!(await exists(datasetFile)) && options.fetch !== null) {
+    options.say(
+      `The MediConfusion dataset is not in ${dataDir} yet; downloading it (mediconfusion data fetch)…`,
+    );
+    try {
+      await options.fetch();
+    } catch (err) {
+      options.log.warn({ err }, 'dataset download failed');
+    }
+  }
+  if (!(await exists(datasetFile))) {
+    return demo(
+      `the MediConfusion dataset is not in ${dataDir} and could not be downloaded (offline?). Run \`mediconfusion data fetch\` when online, then restart.`,
+    );
+  }
+
+  const { set, problems } = await loadOfficialSet(dataDir);
+  if (problems.length > 0) {
+    options.log.warn({ problems: problems.length, dataDir }, 'dataset has problems');
+    return demo(
+      `the MediConfusion files in ${dataDir} have ${problems.length} problem(s). Run \`mediconfusion data check\` to see them.`,
+    );
+  }
+  let missing = 0;
+  for (const pair of set.pairs) {
+    for (const image of pair.images) if ((await findImageFile(image, set.imagesDir)) === null) missing++;
+  }
+  if (missing > 0) {
+    return demo(
+      `${missing} of ${set.pairs.length * 2} MediConfusion images are missing from ${set.imagesDir}. Run \`mediconfusion data fetch\` to download them, then restart.`,
+    );
+  }
+  return { set, banner: null, description: `MediConfusion (${set.pairs.length} pairs)` };
+}
