@@ -7,7 +7,9 @@ import type {
 } from 'discord.js';
 import type { z } from 'zod';
 import type { PairSet } from '../dataset/model.js';
+import type { LiveProbe } from '../live/live-probe.js';
 import type { Logger } from '../logger.js';
+import type { DiscordQuiz } from './quiz-front-end.js';
 
 /**
  * What every command receives. Passed in by whoever creates the bot (tests build their own), never
@@ -19,6 +21,10 @@ export interface BotDeps {
   pairSet: PairSet;
   /** DISCORD_HOST_ROLE, for `isQuizHost` (src/bot/host.ts); filled in by createBot from the config. */
   hostRole: string | null;
+  /** The quiz front end (src/bot/quiz-front-end.ts); absent on a bot started without one (/quiz then says so). */
+  quiz?: DiscordQuiz;
+  /** Live model questions for `/probe` (src/live); absent on a bot without live models (/probe then says so). */
+  liveProbe?: LiveProbe;
 }
 
 /** A slash command's definition: a SlashCommandBuilder, or anything with a name that renders the same JSON. */

@@ -1,8 +1,12 @@
 import type { Command } from '../bot/command.js';
+import leaderboard from './leaderboard.js';
 import pair from './pair.js';
+import probe from './probe.js';
+import quiz from './quiz.js';
+import stats from './stats.js';
 
 /**
  * Every slash command of the bot, in the order Discord lists them. deploy-commands registers exactly
  * this list, and the interaction router answers exactly these names.
  */
-export const COMMANDS: readonly Command[] = [pair];
+export const COMMANDS: readonly Command[] = [pair, quiz, stats, leaderboard, probe];

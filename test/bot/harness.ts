@@ -1,15 +1,24 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type Bot, createBot } from '../../src/bot/client.js';
 import type { Command } from '../../src/bot/command.js';
 import { deployCommands } from '../../src/bot/deploy-commands.js';
+import type { QuizTuning } from '../../src/bot/quiz-front-end.js';
+import { type RunningBot, runBot } from '../../src/bot/run.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { type DiscordConfig, loadDiscordConfig } from '../../src/config.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { loadOfficialSetStrict, officialPairToModel } from '../../src/dataset/official.js';
 import { imageDictSchema, officialPairSchema } from '../../src/dataset/official-files.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { Clock } from '../../src/quiz/clock.js';
+import type { QuizLimits } from '../../src/quiz/engine.js';
+import { InMemoryModelAnswers, type ModelPairAnswers } from '../../src/quiz/model-answers.js';
+import { seededRandom } from '../../src/quiz/random.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { makeOfficialDataDir } from '../support/placeholder-images.js';
 
@@ -99,6 +108,86 @@ export async function startBot(
     async close() {
       await bot.stop();
       await fake.close();
+    },
+  };
+}
+
+// ---- the quiz: the runtime bot (engine, front end, client) on a real SQLite store ------------------------
+
+/** Model answers for a quiz test: the same answer for every pair, per model (plain data, for a child too). */
+export type QuizModelSpec = Record<string, ModelPairAnswers>;
+
+export function modelSource(spec: QuizModelSpec = {}): InMemoryModelAnswers {
+  const models = new InMemoryModelAnswers();
+  for (const [id, answers] of Object.entries(spec)) models.setModel(id, answers);
+  return models;
+}
+
+export interface QuizBotOptions {
+  models?: QuizModelSpec;
+  tuning?: Partial<QuizTuning>;
+  limits?: Partial<QuizLimits>;
+  clock?: Clock;
+}
+
+export interface QuizWorld {
+  fake: FakeDiscord;
+  logs: LogCapture;
+  config: DiscordConfig;
+  pairSet: PairSet;
+  dataDir: string;
+  storeUrl: string;
+  /** Starts the bot in this process on its own connection to the store file (again after a crash). */
+  startBot(options?: QuizBotOptions): Promise<RunningBot>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake Discord with the project's commands deployed, the official set with placeholder images, and a
+ * SQLite store file, ready for one or more bots to run on (one at a time: the fake sends every
+ * interaction to every bot that ever connected).
+ */
+export async function startQuizWorld(options: { env?: Record<string, string> } = {}): Promise<QuizWorld> {
+  const fake = await startFakeDiscord();
+  const logs = captureLogs();
+  const dataDir = await makeOfficialDataDir();
+  const pairSet = await loadTeachingSet(dataDir);
+  const storeDir = await mkdtemp(path.join(tmpdir(), 'quiz-bot-store-'));
+  const storeUrl = `sqlite://${path.join(storeDir, 'store.sqlite')}`;
+  const config = loadDiscordConfig({ ...discordEnv(fake), ...options.env });
+  await deployCommands({ config, log: logs.log });
+  const stores: Store[] = [];
+  const bots: RunningBot[] = [];
+  return {
+    fake,
+    logs,
+    config,
+    pairSet,
+    dataDir,
+    storeUrl,
+    async startBot(botOptions = {}) {
+      const store = await openStore(storeUrl, { log: logs.log });
+      stores.push(store);
+      const running = await runBot({
+        discordConfig: config,
+        log: logs.log,
+        store,
+        set: pairSet,
+        models: modelSource(botOptions.models),
+        random: seededRandom(7),
+        ...(botOptions.tuning ? { tuning: botOptions.tuning } : {}),
+        ...(botOptions.limits ? { limits: botOptions.limits } : {}),
+        ...(botOptions.clock ? { clock: botOptions.clock } : {}),
+      });
+      bots.push(running);
+      return running;
+    },
+    async close() {
+      for (const running of bots) await running.stop();
+      for (const store of stores) await store.close();
+      await fake.close();
+      await rm(storeDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

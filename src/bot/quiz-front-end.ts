@@ -1,0 +1,846 @@
+import {
+  AttachmentBuilder,
+  type BaseInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  escapeMarkdown,
+  type Message,
+  type MessageCreateOptions,
+  type MessageEditOptions,
+  MessageFlags,
+  TimestampStyles,
+  time,
+} from 'discord.js';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { PairSet } from '../dataset/model.js';
+import { UserFacingError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type Clock, type Scheduler, systemClock, systemScheduler } from '../quiz/clock.js';
+import type {
+  Actor,
+  AdvanceOutcome,
+  AnswerOutcome,
+  QuizEngine,
+  RecoveryReport,
+  RoundView,
+  SessionView,
+} from '../quiz/engine.js';
+import type { ModelAnswerSource } from '../quiz/model-answers.js';
+import { quizError } from '../quiz/quiz-errors.js';
+import type { RoundReveal } from '../quiz/reveal.js';
+import type { SessionSummary } from '../quiz/summary.js';
+import { type Throttled, throttleLatest } from '../quiz/throttle.js';
+import type { Collection, Store } from '../store/types.js';
+import { isQuizHost } from './host.js';
+import { loggableError } from './loggable-error.js';
+import type { AnswerArgs, FullSizeArgs, HostArgs } from './quiz-ids.js';
+import {
+  answerReply,
+  clip,
+  type RoundFace,
+  type RoundPhase,
+  revealMessage,
+  roundComponents,
+  roundContent,
+  roundFileName,
+} from './quiz-messages.js';
+import { RoundImages } from './quiz-round-image.js';
+import { type RoundMessageRecord, roundMessages } from './quiz-round-messages.js';
+import { summaryEmbeds } from './quiz-tables.js';
+import { ChannelTimers } from './quiz-timers.js';
+
+/**
+ * The quiz on Discord: turns the engine's sessions into channel messages and button presses into engine
+ * calls. Each channel runs one session (the engine's room is the channel id).
+ *
+ * - Everything that changes what a channel shows (start, reveal, next, skip, stop, the round timer, the
+ *   pause after a reveal, recovery) runs through that channel's own queue, one step at a time, and each
+ *   step first checks that the round it was meant for is still the current one. Answer clicks do not
+ *   queue: they go straight to the engine, which takes thousands at once.
+ * - Round questions, reveals and summaries are ordinary channel messages, not interaction replies, whose
+ *   tokens expire after 15 minutes. The round message's id is kept in the store (`discord.rounds`) so a
+ *   restarted bot goes on editing it.
+ * - Every answer click is acknowledged within Discord's 3 seconds: the private confirmation is sent as
+ *   the first response when the durable write finishes quickly (one request), otherwise the click is
+ *   deferred and the confirmation follows as an edit.
+ */
+
+export interface QuizTuning {
+  /** Pause between a reveal and the next question; null waits for the host's Next. */
+  revealPauseMs: number | null;
+  /** Least time between two edits of a round message's live "N answered". */
+  counterIntervalMs: number;
+  /** How long an answer click may wait for its stored answer before the bot defers its response. */
+  fastReplyMs: number;
+  /** /leaderboard ranks people with at least this many answered pairs. */
+  leaderboardMinPairs: number;
+}
+
+export const DEFAULT_TUNING: QuizTuning = {
+  revealPauseMs: 20_000,
+  counterIntervalMs: 3_000,
+  fastReplyMs: 1_500,
+  leaderboardMinPairs: 10,
+};
+
+export interface DiscordQuizOptions {
+  engine: QuizEngine;
+  /** The engine's model answer source, for the models a quiz can be started with. */
+  models: ModelAnswerSource;
+  store: Store;
+  set: PairSet;
+  log: Logger;
+  images?: RoundImages;
+  clock?: Clock;
+  scheduler?: Scheduler;
+  tuning?: Partial<QuizTuning>;
+}
+
+const SYSTEM: Actor = { kind: 'system' };
+
+/** What the bot shows for a channel's current round. */
+interface ChannelState {
+  sessionId: string;
+  face: RoundFace;
+  messageId: string | null;
+  revealMessageId: string | null;
+  /** Whether the reveal message carries Next/Stop buttons that must go once the quiz moves on. */
+  revealHasControls: boolean;
+  /** What the round message currently shows. */
+  phase: RoundPhase;
+  revealShown: boolean;
+  /** People who have answered both images, as last reported by the engine. */
+  answered: number;
+  counter: Throttled<[]>;
+}
+
+export interface QuizStartOptions {
+  category: string | null;
+  rounds: number | null;
+  seconds: number | null;
+  models: string[];
+  allowChanges: boolean | null;
+}
+
+function displayName(interaction: BaseInteraction): string {
+  const member = interaction.member;
+  if (member !== null && 'displayName' in member && typeof member.displayName === 'string') {
+    return member.displayName;
+  }
+  if (member !== null && 'nick' in member && typeof member.nick === 'string' && member.nick !== '') {
+    return member.nick;
+  }
+  return interaction.user.displayName;
+}
+
+function ephemeral(content: string) {
+  return {
+    content: clip(content, 2000),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  } as const;
+}
+
+function faceOf(view: RoundView): RoundFace {
+  return {
+    sessionId: view.sessionId,
+    round: view.round,
+    number: view.number,
+    totalRounds: view.totalRounds,
+    pair: view.pair,
+    deadline: view.deadline,
+  };
+}
+
+export class DiscordQuiz {
+  readonly engine: QuizEngine;
+  readonly models: ModelAnswerSource;
+  readonly tuning: QuizTuning;
+  readonly set: PairSet;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly images: RoundImages;
+  private readonly records: Collection<RoundMessageRecord>;
+  private readonly timers: ChannelTimers;
+  private readonly channels = new Map<string, ChannelState>();
+  private readonly queues = new Map<string, LimitFunction>();
+  private readonly running = new Set<Promise<unknown>>();
+  private client: Client | null = null;
+  private closed = false;
+  private markReadyNow: (ready: boolean) => void = () => undefined;
+  private readonly ready: Promise<boolean>;
+
+  constructor(options: DiscordQuizOptions) {
+    this.engine = options.engine;
+    this.models = options.models;
+    this.set = options.set;
+    this.log = options.log.child({ component: 'quiz' });
+    this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.images = options.images ?? new RoundImages({ imagesDir: options.set.imagesDir, log: this.log });
+    this.records = roundMessages(options.store);
+    this.timers = new ChannelTimers(this.scheduler);
+    this.ready = new Promise((resolve) => {
+      this.markReadyNow = resolve;
+    });
+  }
+
+  /** The client that posts and edits messages; channel steps wait until `markReady`. */
+  attach(client: Client): void {
+    this.client = client;
+  }
+
+  /** Lets queued channel steps run: call once the client is connected. */
+  markReady(): void {
+    this.markReadyNow(true);
+  }
+
+  /** Clears every timer and pending counter edit and waits for the running steps; sessions stay stored. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.markReadyNow(false);
+    this.timers.clearAll();
+    for (const state of this.channels.values()) state.counter.cancel();
+    await Promise.allSettled([...this.running]);
+  }
+
+  // ---- channel queues -----------------------------------------------------------------------------------
+
+  /** Runs `step` after the channel's earlier steps; skipped (undefined) once the bot is shutting down. */
+  private inChannel<T>(channelId: string, step: () => Promise<T>): Promise<T | undefined> {
+    let queue = this.queues.get(channelId);
+    if (queue === undefined) {
+      queue = pLimit(1);
+      this.queues.set(channelId, queue);
+    }
+    const task = queue(async () => {
+      if (!(await this.ready) || this.closed) return undefined;
+      return step();
+    });
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task)).catch(() => undefined);
+    return task;
+  }
+
+  /** For timers: a queued step whose failure is logged, since nobody is waiting for it. */
+  private background(channelId: string, what: string, step: () => Promise<void>): void {
+    this.inChannel(channelId, step).catch((err: unknown) =>
+      this.log.error({ err: loggableError(err), channelId }, `quiz ${what} failed`),
+    );
+  }
+
+  // ---- Discord I/O ----------------------------------------------------------------------------------------
+
+  private async channel(channelId: string) {
+    if (this.client === null) throw new Error('DiscordQuiz: attach(client) was not called');
+    const channel = await this.client.channels.fetch(channelId);
+    if (channel === null || !channel.isSendable()) {
+      throw new UserFacingError(
+        'QUIZ_CHANNEL_UNAVAILABLE',
+        'I cannot post in this channel. Check that I can view it, send messages and attach files here.',
+      );
+    }
+    return channel;
+  }
+
+  private async send(channelId: string, payload: MessageCreateOptions): Promise<Message> {
+    const channel = await this.channel(channelId);
+    return channel.send({ ...payload, allowedMentions: { parse: [] } });
+  }
+
+  /** Edits a message the bot posted earlier; a message deleted meanwhile is logged, not fatal. */
+  private async edit(channelId: string, messageId: string, payload: MessageEditOptions): Promise<void> {
+    try {
+      const channel = await this.channel(channelId);
+      await channel.messages.edit(messageId, { ...payload, allowedMentions: { parse: [] } });
+    } catch (err) {
+      this.log.warn({ err: loggableError(err), channelId, messageId }, 'could not edit a quiz message');
+    }
+  }
+
+  private async saveRecord(channelId: string, state: ChannelState): Promise<void> {
+    await this.records.set(channelId, {
+      sessionId: state.sessionId,
+      round: state.face.round,
+      messageId: state.messageId,
+      revealMessageId: state.revealMessageId,
+    });
+  }
+
+  // ---- state ----------------------------------------------------------------------------------------------
+
+  private newState(face: RoundFace, channelId: string, answered: number): ChannelState {
+    const state: ChannelState = {
+      sessionId: face.sessionId,
+      face,
+      messageId: null,
+      revealMessageId: null,
+      revealHasControls: false,
+      phase: 'open',
+      revealShown: false,
+      answered,
+      counter: throttleLatest(
+        async () => {
+          if (state.phase !== 'open' || state.messageId === null || this.closed) return;
+          await this.edit(channelId, state.messageId, {
+            content: roundContent(state.face, 'open', state.answered),
+          });
+        },
+        this.tuning.counterIntervalMs,
+        {
+          clock: this.clock,
+          scheduler: this.scheduler,
+          onError: (err) => this.log.warn({ err: loggableError(err), channelId }, 'live count edit failed'),
+        },
+      ),
+    };
+    return state;
+  }
+
+  private current(channelId: string, sessionId: string, round: number): ChannelState | null {
+    const state = this.channels.get(channelId);
+    return state !== undefined && state.sessionId === sessionId && state.face.round === round ? state : null;
+  }
+
+  /** Whether `view` is still the engine's current, open round of the channel. */
+  private stillOpen(view: RoundView): boolean {
+    const round = this.engine.session(view.roomId)?.round;
+    return round?.round === view.round && round.sessionId === view.sessionId && round.state === 'open';
+  }
+
+  private actor(interaction: BaseInteraction, hostRole: string | null): Actor {
+    // isQuizHost covers Manage Server and DISCORD_HOST_ROLE (by name or id); the engine adds the starter.
+    return {
+      kind: 'member',
+      userId: interaction.user.id,
+      canManageServer: isQuizHost(interaction, hostRole),
+    };
+  }
+
+  // ---- round messages -------------------------------------------------------------------------------------
+
+  /** Posts a new round's message with its composite and arms its deadline. */
+  private async showRound(channelId: string, view: RoundView): Promise<void> {
+    if (!this.stillOpen(view)) return;
+    await this.retireRevealControls(channelId);
+    const previous = this.channels.get(channelId);
+    previous?.counter.cancel();
+    const face = faceOf(view);
+    const state = this.newState(face, channelId, view.answeredCount);
+    this.channels.set(channelId, state);
+    this.armDeadline(channelId, face);
+    const composite = await this.images.composite(view.pair);
+    const name = roundFileName(view.round);
+    const message = await this.send(channelId, {
+      content: roundContent(face, 'open', state.answered),
+      files: [
+        new AttachmentBuilder(composite.bytes, {
+          name,
+          description: 'Image 1 on the left, image 2 on the right',
+        }),
+      ],
+      components: roundComponents(face, 'open'),
+    });
+    state.messageId = message.id;
+    await this.saveRecord(channelId, state);
+    // Answers that arrived while the message was being posted.
+    if (state.answered !== view.answeredCount) state.counter.call();
+  }
+
+  private armDeadline(channelId: string, face: RoundFace): void {
+    this.timers.arm(channelId, face.deadline - this.clock.now(), () =>
+      this.background(channelId, 'reveal at the deadline', () => this.onDeadline(channelId)),
+    );
+  }
+
+  /** Shows the round message closed: answer and host buttons disabled, final count. */
+  private async closeRoundMessage(channelId: string, state: ChannelState, phase: RoundPhase): Promise<void> {
+    if (state.phase !== 'open') return;
+    state.phase = phase;
+    state.counter.cancel();
+    // Waits for an edit already on its way, so the closed look is the last one written.
+    await state.counter.flush();
+    if (state.messageId === null) return;
+    await this.edit(channelId, state.messageId, {
+      content: roundContent(state.face, phase, state.answered),
+      components: roundComponents(state.face, phase),
+    });
+  }
+
+  /** Removes Next/Stop from the channel's last reveal message once the quiz has moved on. */
+  private async retireRevealControls(channelId: string): Promise<void> {
+    const state = this.channels.get(channelId);
+    if (state?.revealMessageId && state.revealHasControls) {
+      state.revealHasControls = false;
+      await this.edit(channelId, state.revealMessageId, { components: [] });
+    }
+  }
+
+  // ---- reveal, next, summary ------------------------------------------------------------------------------
+
+  private async onDeadline(channelId: string): Promise<void> {
+    const reveals = await this.engine.revealDue();
+    for (const reveal of reveals) {
+      if (reveal.roomId === channelId) await this.showReveal(channelId, reveal, { controls: true });
+      else {
+        // Another channel's round fell due at the same moment: its own queue shows it.
+        this.background(reveal.roomId, 'reveal', () =>
+          this.showReveal(reveal.roomId, reveal, { controls: true }),
+        );
+      }
+    }
+  }
+
+  /**
+   * Closes the round message and posts the reveal (once per round). With controls, the reveal carries
+   * Next/Stop and, unless the pause is off, the next question follows after the pause.
+   */
+  private async showReveal(
+    channelId: string,
+    reveal: RoundReveal,
+    options: { controls: boolean; note?: string | null; numbering?: { number: number; total: number } },
+  ): Promise<void> {
+    const state = this.current(channelId, reveal.sessionId, reveal.round);
+    if (state?.revealShown) return;
+    if (state !== null) {
+      state.revealShown = true;
+      state.answered = Math.max(state.answered, reveal.people.completed);
+      this.timers.clear(channelId);
+      await this.closeRoundMessage(channelId, state, 'revealed');
+    }
+    const session = this.engine.session(channelId);
+    const running = session !== null && session.sessionId === reveal.sessionId;
+    const number = options.numbering?.number ?? state?.face.number ?? reveal.round;
+    const total = options.numbering?.total ?? state?.face.totalRounds ?? session?.settings.rounds ?? number;
+    const controls = options.controls && running;
+    const message = await this.send(
+      channelId,
+      revealMessage(reveal, {
+        number,
+        totalRounds: total,
+        last: number >= total,
+        controls,
+        note: options.note ?? null,
+      }),
+    );
+    if (state !== null) {
+      state.revealMessageId = message.id;
+      state.revealHasControls = controls;
+      await this.saveRecord(channelId, state);
+    }
+    if (controls) this.armAdvance(channelId, reveal.sessionId, reveal.round);
+  }
+
+  private armAdvance(channelId: string, sessionId: string, round: number): void {
+    const pause = this.tuning.revealPauseMs;
+    if (pause === null) return;
+    this.timers.arm(channelId, pause, () =>
+      this.background(channelId, 'next question', () => this.autoAdvance(channelId, sessionId, round)),
+    );
+  }
+
+  private async autoAdvance(channelId: string, sessionId: string, round: number): Promise<void> {
+    const session = this.engine.session(channelId);
+    if (
+      session?.sessionId !== sessionId ||
+      session.round?.round !== round ||
+      session.round.state === 'open'
+    ) {
+      return;
+    }
+    await this.afterAdvance(channelId, await this.engine.next(channelId, SYSTEM));
+  }
+
+  /** Makes sure the channel has seen the current round's reveal before the quiz moves past it. */
+  private async catchUpReveal(channelId: string, reveal: RoundReveal | null): Promise<void> {
+    if (reveal !== null) {
+      await this.showReveal(channelId, reveal, { controls: false });
+      return;
+    }
+    const state = this.channels.get(channelId);
+    if (state === undefined || state.revealShown || state.phase !== 'open') return;
+    // Revealed by the engine (a timer in the same instant) but not shown yet.
+    try {
+      const shown = await this.engine.roundReveal(state.sessionId, state.face.round);
+      await this.showReveal(channelId, shown, { controls: false });
+    } catch {
+      // Not revealed after all (skipped): nothing to show.
+    }
+  }
+
+  private async afterAdvance(channelId: string, outcome: AdvanceOutcome): Promise<void> {
+    await this.catchUpReveal(channelId, outcome.reveal);
+    if (outcome.round !== null) await this.showRound(channelId, outcome.round);
+    else if (outcome.summary !== null) await this.showSummary(channelId, outcome.summary, null);
+  }
+
+  private async showSummary(channelId: string, summary: SessionSummary, note: string | null): Promise<void> {
+    await this.retireRevealControls(channelId);
+    const state = this.channels.get(channelId);
+    state?.counter.cancel();
+    this.timers.clear(channelId);
+    this.channels.delete(channelId);
+    await this.records.delete(channelId);
+    await this.send(channelId, {
+      ...(note ? { content: clip(note, 2000) } : {}),
+      embeds: summaryEmbeds(summary),
+    });
+  }
+
+  // ---- commands and buttons -------------------------------------------------------------------------------
+
+  private guildChannel(interaction: BaseInteraction): { channelId: string; guildId: string } {
+    if (!interaction.inGuild() || interaction.channelId === null) {
+      throw new UserFacingError('QUIZ_GUILD_ONLY', 'Quizzes run in server channels, not in direct messages.');
+    }
+    return { channelId: interaction.channelId, guildId: interaction.guildId };
+  }
+
+  /** `/quiz start`: starts the channel's session, announces it and posts the first question. */
+  async start(interaction: ChatInputCommandInteraction, options: QuizStartOptions): Promise<void> {
+    const { channelId, guildId } = this.guildChannel(interaction);
+    const started = await this.engine.start({
+      roomId: channelId,
+      guildId,
+      hostUserId: interaction.user.id,
+      category: options.category,
+      ...(options.rounds !== null ? { rounds: options.rounds } : {}),
+      ...(options.seconds !== null ? { secondsPerRound: options.seconds } : {}),
+      models: options.models,
+      ...(options.allowChanges !== null ? { allowChanges: options.allowChanges } : {}),
+    });
+    const s = started.session.settings;
+    const lines = [
+      `🩻 **${escapeMarkdown(displayName(interaction))}** started a quiz: ${s.rounds} question${s.rounds === 1 ? '' : 's'} · ${s.secondsPerRound} s each · ${s.category ? `category ${escapeMarkdown(s.category)}` : 'all categories'}${s.models.length > 0 ? ` · models: ${s.models.map((m) => `\`${m}\``).join(', ')}` : ''}.`,
+      s.allowChanges
+        ? 'Answer both images of each pair; you can change your answers until the reveal.'
+        : 'Answer both images of each pair; your answers lock once both are given.',
+      ...started.notices,
+    ];
+    await interaction.reply({ content: clip(lines.join('\n'), 2000), allowedMentions: { parse: [] } });
+    try {
+      await this.inChannel(channelId, () => this.showRound(channelId, started.round));
+    } catch (err) {
+      // A quiz whose question cannot be shown would block the channel: end it, keep nothing half-done.
+      this.log.error({ err: loggableError(err), channelId }, 'could not post the first quiz question');
+      await this.inChannel(channelId, async () => {
+        await this.engine.stop(channelId, SYSTEM);
+        this.channels.get(channelId)?.counter.cancel();
+        this.channels.delete(channelId);
+        this.timers.clear(channelId);
+        await this.records.delete(channelId);
+      }).catch((stopError: unknown) =>
+        this.log.error({ err: loggableError(stopError), channelId }, 'could not cancel the quiz'),
+      );
+      throw new UserFacingError(
+        'QUIZ_POST_FAILED',
+        'I could not post the question in this channel, so the quiz was cancelled. Check that I can send messages and attach files here, then start again.',
+        { cause: err },
+      );
+    }
+  }
+
+  /** `/quiz stop`: for hosts; reveals an answered open round, then posts the summary. */
+  async stopCommand(interaction: ChatInputCommandInteraction, hostRole: string | null): Promise<void> {
+    const { channelId } = this.guildChannel(interaction);
+    if (this.engine.session(channelId) === null) {
+      throw quizError('NO_SESSION', 'There is no quiz running in this channel.');
+    }
+    const actor = this.actor(interaction, hostRole);
+    this.requireHost(channelId, actor);
+    await interaction.deferReply();
+    await this.inChannel(channelId, () => this.stopSession(channelId, actor));
+    await interaction.editReply({
+      content: `⏹️ **${escapeMarkdown(displayName(interaction))}** stopped the quiz. The results follow.`,
+      allowedMentions: { parse: [] },
+    });
+  }
+
+  private requireHost(channelId: string, actor: Actor): void {
+    if (!this.engine.isHost(channelId, actor)) {
+      throw quizError(
+        'NOT_HOST',
+        'Sorry, only the person who started this quiz, members who can manage the server, or members with the quiz host role can do that.',
+      );
+    }
+  }
+
+  private async stopSession(channelId: string, actor: Actor): Promise<void> {
+    const state = this.channels.get(channelId);
+    const outcome = await this.engine.stop(channelId, actor);
+    if (outcome.reveal !== null) await this.showReveal(channelId, outcome.reveal, { controls: false });
+    else if (state !== undefined) await this.closeRoundMessage(channelId, state, 'stopped');
+    await this.showSummary(channelId, outcome.summary, null);
+  }
+
+  /** An answer button: records the click and tells the person, privately, what they chose. */
+  async answer(interaction: ButtonInteraction, [sessionId, round, slot, option]: AnswerArgs): Promise<void> {
+    const { channelId } = this.guildChannel(interaction);
+    const pending = this.engine.answer({
+      roomId: channelId,
+      userId: interaction.user.id,
+      displayName: displayName(interaction),
+      slot,
+      option,
+      sessionId,
+      round,
+    });
+    // Awaited below on every path; this only keeps an early failure from being reported as unhandled.
+    pending.catch(() => undefined);
+    let timer: { cancel(): void } | undefined;
+    const early = await Promise.race([
+      pending.then((outcome) => ({ outcome })),
+      new Promise<null>((resolve) => {
+        timer = this.scheduler.schedule(() => resolve(null), this.tuning.fastReplyMs);
+      }),
+    ]).finally(() => timer?.cancel());
+    const state = this.current(channelId, sessionId, round);
+    const pair = state?.face.pair ?? null;
+    if (early !== null) {
+      this.countAnswer(state, early.outcome);
+      await interaction.reply(ephemeral(answerReply(early.outcome, pair)));
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const outcome = await pending;
+    this.countAnswer(state, outcome);
+    await interaction.editReply({ content: answerReply(outcome, pair), allowedMentions: { parse: [] } });
+  }
+
+  private countAnswer(state: ChannelState | null, outcome: AnswerOutcome): void {
+    if (state === null || !outcome.ok || outcome.answeredCount <= state.answered) return;
+    state.answered = outcome.answeredCount;
+    state.counter.call();
+  }
+
+  /** Reveal / Next / Skip / Stop buttons: hosts only, and only for the question they belong to. */
+  async hostButton(interaction: ButtonInteraction, args: HostArgs, hostRole: string | null): Promise<void> {
+    const { channelId } = this.guildChannel(interaction);
+    const [sessionId, round] = args;
+    const session = this.engine.session(channelId);
+    if (session === null || session.sessionId !== sessionId) {
+      await interaction.reply(ephemeral('That quiz is over; its buttons no longer do anything.'));
+      return;
+    }
+    const actor = this.actor(interaction, hostRole);
+    this.requireHost(channelId, actor);
+    if (session.round?.round !== round) {
+      await interaction.reply(
+        ephemeral('That button belongs to an earlier question; use the buttons of the latest one.'),
+      );
+      return;
+    }
+    await interaction.deferUpdate();
+    const note = await this.inChannel(channelId, () => this.hostAction(channelId, actor, args));
+    if (note) await interaction.followUp(ephemeral(note));
+  }
+
+  /** Runs a host action if its question is still current; otherwise returns why nothing happened. */
+  private async hostAction(channelId: string, actor: Actor, [sessionId, round, action]: HostArgs) {
+    const view = this.engine.session(channelId);
+    if (view?.sessionId !== sessionId || view.round?.round !== round) {
+      return 'The quiz has already moved on from that question.';
+    }
+    switch (action) {
+      case 'reveal': {
+        if (view.round.state !== 'open') return 'That question has already been revealed.';
+        const { reveal } = await this.engine.reveal(channelId, actor);
+        await this.showReveal(channelId, reveal, { controls: true });
+        return null;
+      }
+      case 'next': {
+        this.timers.clear(channelId);
+        await this.afterAdvance(channelId, await this.engine.next(channelId, actor));
+        return null;
+      }
+      case 'skip': {
+        this.timers.clear(channelId);
+        const state = this.channels.get(channelId);
+        const wasOpen = view.round.state === 'open';
+        const outcome = await this.engine.skip(channelId, actor);
+        if (wasOpen && state !== undefined) await this.closeRoundMessage(channelId, state, 'skipped');
+        await this.afterAdvance(channelId, outcome);
+        return null;
+      }
+      case 'stop':
+        await this.stopSession(channelId, actor);
+        return null;
+    }
+  }
+
+  /** "Full size": both original images, only for the person who asked. */
+  async fullSize(interaction: ButtonInteraction, [sessionId, round]: FullSizeArgs): Promise<void> {
+    const { channelId } = this.guildChannel(interaction);
+    const state = this.current(channelId, sessionId, round);
+    if (state === null) {
+      await interaction.reply(ephemeral('That question is over, so its images are no longer offered here.'));
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const originals = await this.images.originals(state.face.pair);
+    const files = originals.flatMap((image, slot) =>
+      image === null
+        ? []
+        : [new AttachmentBuilder(image.bytes, { name: `image-${slot + 1}${image.extension}` })],
+    );
+    const missing = originals.flatMap((image, slot) => (image === null ? [slot + 1] : []));
+    await interaction.editReply({
+      content:
+        files.length === 0
+          ? "Sorry, the images of this question are not on the bot's server."
+          : `Image 1 and image 2 at full size (question ${state.face.number}).${missing.length > 0 ? ` Image ${missing.join(' and ')} is missing on the bot's server.` : ''}`,
+      files,
+      allowedMentions: { parse: [] },
+    });
+  }
+
+  // ---- restart --------------------------------------------------------------------------------------------
+
+  /**
+   * Shows in each channel what `engine.recover()` did while the bot was down: rounds revealed or sessions
+   * ended with a note saying why; open rounds resumed on their existing message with the timer re-armed.
+   * Queued before the client connects, so host buttons pressed early wait for it.
+   */
+  resume(report: RecoveryReport): Promise<void> {
+    const rooms = new Map<
+      string,
+      {
+        view?: SessionView;
+        revealed?: { reveal: RoundReveal; note: string };
+        ended?: { summary: SessionSummary; note: string };
+      }
+    >();
+    const entry = (roomId: string) => {
+      let found = rooms.get(roomId);
+      if (found === undefined) {
+        found = {};
+        rooms.set(roomId, found);
+      }
+      return found;
+    };
+    for (const revealed of report.revealed) entry(revealed.reveal.roomId).revealed = revealed;
+    for (const ended of report.ended) entry(ended.summary.roomId).ended = ended;
+    for (const view of report.resumed) entry(view.roomId).view = view;
+    const tasks = [...rooms].map(([roomId, found]) =>
+      this.inChannel(roomId, () => this.resumeRoom(roomId, found)).catch((err: unknown) =>
+        this.log.error({ err: loggableError(err), channelId: roomId }, 'could not resume a quiz channel'),
+      ),
+    );
+    return Promise.all(tasks).then(() => undefined);
+  }
+
+  private async resumeRoom(
+    channelId: string,
+    found: {
+      view?: SessionView;
+      revealed?: { reveal: RoundReveal; note: string };
+      ended?: { summary: SessionSummary; note: string };
+    },
+  ): Promise<void> {
+    const record = await this.records.get(channelId);
+    const view = found.view ?? null;
+    const round = view?.round ?? null;
+    // The round the stored message belongs to, rebuilt when the engine still runs it.
+    if (view !== null && round !== null) {
+      const state = this.newState(faceOf(round), channelId, round.answeredCount);
+      if (record !== undefined && record.sessionId === view.sessionId && record.round === round.round) {
+        state.messageId = record.messageId;
+        state.revealMessageId = record.revealMessageId;
+        state.revealShown = record.revealMessageId !== null;
+      }
+      this.channels.set(channelId, state);
+    } else if (record !== undefined && record.messageId !== null) {
+      // The session has ended: close the old round message.
+      const revealed = found.revealed?.reveal;
+      const ours = revealed?.sessionId === record.sessionId && revealed.round === record.round;
+      await this.edit(channelId, record.messageId, {
+        ...(ours && revealed && found.ended
+          ? {
+              content: roundContent(
+                {
+                  sessionId: record.sessionId,
+                  round: record.round,
+                  number: found.ended.summary.roundsPlayed,
+                  totalRounds: found.ended.summary.roundsPlayed,
+                  pair: revealed.pair,
+                  deadline: revealed.closedAt,
+                },
+                'interrupted',
+                revealed.people.completed,
+              ),
+            }
+          : {}),
+        components: roundComponents(record, 'interrupted'),
+      });
+    }
+
+    if (found.revealed) {
+      const { reveal, note } = found.revealed;
+      const numbering =
+        round?.round === reveal.round
+          ? { number: round.number, total: round.totalRounds }
+          : found.ended
+            ? { number: found.ended.summary.roundsPlayed, total: found.ended.summary.roundsPlayed }
+            : undefined;
+      await this.showReveal(channelId, reveal, {
+        controls: found.ended === undefined,
+        note: `🔄 ${note}`,
+        ...(numbering ? { numbering } : {}),
+      });
+    }
+    if (found.ended) {
+      await this.showSummary(channelId, found.ended.summary, `🔄 ${found.ended.note}`);
+      return;
+    }
+    if (view === null || round === null) return;
+    const state = this.channels.get(channelId);
+    if (state === undefined) return;
+    switch (round.state) {
+      case 'open': {
+        this.armDeadline(channelId, state.face);
+        if (state.messageId === null) {
+          this.channels.delete(channelId);
+          await this.showRound(channelId, round);
+        } else {
+          await this.edit(channelId, state.messageId, {
+            content: roundContent(state.face, 'open', state.answered),
+            components: roundComponents(state.face, 'open'),
+          });
+        }
+        await this.send(channelId, {
+          content: `🔄 I restarted. Question ${round.number} is still open; answers given before the restart are kept. Time's up ${time(Math.floor(round.deadline / 1000), TimestampStyles.RelativeTime)}.`,
+        });
+        return;
+      }
+      case 'revealed': {
+        if (!state.revealShown) {
+          await this.closeRoundMessage(channelId, state, 'revealed');
+          const reveal = await this.engine.roundReveal(view.sessionId, round.round);
+          await this.showReveal(channelId, reveal, {
+            controls: true,
+            note: '🔄 I restarted after this question closed; here are its results.',
+          });
+        } else if (!found.revealed) {
+          state.phase = 'revealed';
+          state.revealHasControls = true;
+          this.armAdvance(channelId, view.sessionId, round.round);
+          await this.send(channelId, {
+            content:
+              this.tuning.revealPauseMs === null
+                ? '🔄 I restarted. The quiz goes on when the host presses Next question.'
+                : '🔄 I restarted. The next question follows shortly.',
+          });
+        }
+        return;
+      }
+      case 'skipped':
+        // Stopped between skipping a round and opening the next: open it now.
+        await this.afterAdvance(channelId, await this.engine.next(channelId, SYSTEM));
+        return;
+    }
+  }
+}

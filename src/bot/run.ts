@@ -1,0 +1,92 @@
+import type { Config, DiscordConfig } from '../config.js';
+import type { PairSet } from '../dataset/model.js';
+import type { Logger } from '../logger.js';
+import type { Clock, Scheduler } from '../quiz/clock.js';
+import { QuizEngine, type QuizLimits } from '../quiz/engine.js';
+import type { ModelAnswerSource } from '../quiz/model-answers.js';
+import type { RandomSource } from '../quiz/random.js';
+import type { Store } from '../store/types.js';
+import { type Bot, createBot } from './client.js';
+import { DiscordQuiz, type QuizTuning } from './quiz-front-end.js';
+import type { RoundImages } from './quiz-round-image.js';
+
+/**
+ * The Discord bot at run time: the quiz engine on the store, the quiz front end, and the client with
+ * every command. Sessions left running by a previous process are recovered before the bot connects, so
+ * the first clicks after a restart already find them; what recovery did is then shown in each channel.
+ */
+
+export interface RunBotOptions {
+  /** The project's configuration (read for completeness; the bot's own settings are in `discordConfig`). */
+  config?: Config;
+  discordConfig: DiscordConfig;
+  log: Logger;
+  /** Owned by the caller, who closes it after `stop()`. */
+  store: Store;
+  set: PairSet;
+  models: ModelAnswerSource;
+  /** Quiz pacing; defaults in DEFAULT_TUNING (src/bot/quiz-front-end.ts). */
+  tuning?: Partial<QuizTuning>;
+  limits?: Partial<QuizLimits>;
+  clock?: Clock;
+  scheduler?: Scheduler;
+  random?: RandomSource;
+  images?: RoundImages;
+}
+
+export interface RunningBot {
+  bot: Bot;
+  engine: QuizEngine;
+  quiz: DiscordQuiz;
+  /** Clears every timer, waits for the steps under way, disconnects; sessions stay stored for the next start. */
+  stop(): Promise<void>;
+}
+
+export async function runBot(options: RunBotOptions): Promise<RunningBot> {
+  const { discordConfig, log, store, set, models } = options;
+  const engine = new QuizEngine({
+    store,
+    set,
+    models,
+    log: log.child({ component: 'quiz-engine' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const quiz = new DiscordQuiz({
+    engine,
+    models,
+    store,
+    set,
+    log,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+    ...(options.images ? { images: options.images } : {}),
+  });
+  const bot = createBot(discordConfig, { log, pairSet: set, quiz });
+  quiz.attach(bot.client);
+
+  let stopped: Promise<void> | null = null;
+  const stop = () => {
+    stopped ??= (async () => {
+      await quiz.close();
+      await bot.stop();
+      engine.close();
+    })();
+    return stopped;
+  };
+
+  try {
+    const report = await engine.recover();
+    // Queued now, run once connected: host buttons pressed in the first moments wait behind them.
+    const resumed = quiz.resume(report);
+    await bot.start();
+    quiz.markReady();
+    await resumed;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { bot, engine, quiz, stop };
+}
