@@ -1,0 +1,392 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { PairSet } from '../dataset/model.js';
+import { UserFacingError } from '../errors.js';
+import { indexPairs } from '../quiz/pairs.js';
+import type { Store } from '../store/types.js';
+import { type AnswerRow, readAnswerHistory } from './history.js';
+import type { Profile } from './profile.js';
+import { Pseudonymizer } from './pseudonym.js';
+import { type BaselineReport, buildReport, type Estimate, type ReportOptions } from './report.js';
+import { baselineCollections } from './store-layout.js';
+
+export const EXPORT_FORMATS = ['csv', 'json', 'all'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The mode part of the official `<model>_<mode>_score.json` names: people answer multiple choice. */
+const SCORE_MODE = 'mc';
+/** The crowd's majority answer, scored as the official harness scores a model. */
+export const CROWD_MODEL_NAME = 'people-majority';
+
+export interface ExportFile {
+  name: string;
+  mediaType: 'text/csv' | 'application/json';
+  content: string;
+}
+
+export interface ExportSummary {
+  set: string;
+  generatedAt: string;
+  format: ExportFormat;
+  answers: number;
+  baselineAnswers: number;
+  quizAnswers: number;
+  participants: number;
+  /** Answers to other sets (or to sessions no longer stored), not exported. */
+  skipped: { baselineAnswers: number; quizAnswers: number };
+}
+
+export interface BaselineExport {
+  summary: ExportSummary;
+  report: BaselineReport;
+  rows: AnswerRow[];
+  files: ExportFile[];
+}
+
+export interface ExportOptions {
+  store: Store;
+  set: PairSet;
+  /** The deployment secret: quiz answers hold platform ids, which are replaced by pseudonyms here. */
+  secret: string;
+  format: ExportFormat;
+  report?: ReportOptions;
+  now?: Date;
+}
+
+/**
+ * Everything a researcher needs, with pseudonymous participant ids only: every answer (baseline and quiz,
+ * with its context), the participants' profiles, the report, and the crowd's official score tables. Files
+ * are returned in memory (a bot attaches them); `writeExportFiles` puts them in a folder.
+ */
+export async function buildExport(options: ExportOptions): Promise<BaselineExport> {
+  const { store, set, format } = options;
+  const now = options.now ?? new Date();
+  const pseudonyms = new Pseudonymizer(options.secret);
+  const history = await readAnswerHistory(store, set, indexPairs(set), pseudonyms);
+  const { profiles, consents } = await readParticipants(store);
+  const report = await buildReport(set, history.rows, profiles, { ...options.report, now });
+
+  const participants = participantRows(history.rows, profiles, consents);
+  const baselineAnswers = history.rows.filter((r) => r.context === 'baseline').length;
+  const summary: ExportSummary = {
+    set: set.name,
+    generatedAt: now.toISOString(),
+    format,
+    answers: history.rows.length,
+    baselineAnswers,
+    quizAnswers: history.rows.length - baselineAnswers,
+    participants: participants.length,
+    skipped: { baselineAnswers: history.skippedBaselineAnswers, quizAnswers: history.skippedQuizAnswers },
+  };
+
+  const answers = history.rows.map((row) => answerRecord(row, profiles));
+  const files: ExportFile[] = [];
+  const csv = format === 'csv' || format === 'all';
+  const json = format === 'json' || format === 'all';
+  if (csv) {
+    files.push(csvFile('answers.csv', ANSWER_COLUMNS, answers));
+    files.push(csvFile('participants.csv', PARTICIPANT_COLUMNS, participants));
+    files.push(...reportCsvFiles(report));
+  }
+  if (json) {
+    files.push(jsonFile('answers.json', answers));
+    files.push(jsonFile('participants.json', participants));
+    files.push(jsonFile('report.json', report));
+  }
+  for (const group of report.groups) {
+    const name = group.group === 'all' ? CROWD_MODEL_NAME : `${CROWD_MODEL_NAME}-${group.group}`;
+    files.push(jsonFile(`${name}_${SCORE_MODE}_score.json`, group.crowd.scoreTable));
+  }
+  files.push(
+    jsonFile('manifest.json', { ...summary, report: report.options, files: files.map((f) => f.name) }),
+  );
+  return { summary, report, rows: history.rows, files };
+}
+
+/** Writes the files into `dir` (created if needed), each atomically; returns their paths. */
+export async function writeExportFiles(dir: string, files: readonly ExportFile[]): Promise<string[]> {
+  const written: string[] = [];
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const file of files) {
+      const target = path.join(dir, file.name);
+      const temp = `${target}.tmp-${process.pid}`;
+      await writeFile(temp, file.content);
+      await rename(temp, target);
+      written.push(target);
+    }
+  } catch (err) {
+    throw new UserFacingError(
+      'OUTPUT_UNWRITABLE',
+      `Cannot write the export to ${dir}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return written;
+}
+
+/** Profiles and consent times by pseudonym. */
+export async function readParticipants(
+  store: Store,
+): Promise<{ profiles: Map<string, Profile>; consents: Map<string, number> }> {
+  const db = baselineCollections(store);
+  const profiles = new Map<string, Profile>();
+  for await (const [, p] of db.profiles.entries()) {
+    profiles.set(p.participant, {
+      trainingLevel: p.trainingLevel,
+      specialty: p.specialty,
+      updatedAt: p.updatedAt,
+    });
+  }
+  const consents = new Map<string, number>();
+  for await (const [, c] of db.consent.entries()) consents.set(c.participant, c.acceptedAt);
+  return { profiles, consents };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const ANSWER_COLUMNS = [
+  'participant',
+  'training_level',
+  'context',
+  'session_id',
+  'round',
+  'round_state',
+  'pair_id',
+  'image',
+  'local_id',
+  'option',
+  'correct',
+  'response_ms',
+  'seen_before',
+  'changes',
+  'shown_at',
+  'answered_at',
+] as const;
+
+type AnswerExport = Record<(typeof ANSWER_COLUMNS)[number], string | number | boolean | null>;
+
+function answerRecord(row: AnswerRow, profiles: ReadonlyMap<string, Profile>): AnswerExport {
+  return {
+    participant: row.participant,
+    training_level: profiles.get(row.participant)?.trainingLevel ?? null,
+    context: row.context,
+    session_id: row.sessionId,
+    round: row.round,
+    round_state: row.roundState,
+    pair_id: row.pairId,
+    image: row.slot + 1,
+    local_id: row.localId,
+    option: row.option,
+    correct: row.correct,
+    response_ms: row.responseMs,
+    seen_before: row.seenBefore,
+    changes: row.changes,
+    shown_at: iso(row.shownAt),
+    answered_at: iso(row.at),
+  };
+}
+
+const PARTICIPANT_COLUMNS = [
+  'participant',
+  'training_level',
+  'specialty',
+  'consented_at',
+  'baseline_answers',
+  'quiz_answers',
+  'first_answer_at',
+  'last_answer_at',
+] as const;
+
+type ParticipantExport = Record<(typeof PARTICIPANT_COLUMNS)[number], string | number | null>;
+
+/** Everyone with a consent, a profile or an answer; quiz players who never opened the baseline included. */
+function participantRows(
+  rows: readonly AnswerRow[],
+  profiles: ReadonlyMap<string, Profile>,
+  consents: ReadonlyMap<string, number>,
+): ParticipantExport[] {
+  const ids = new Set([...consents.keys(), ...profiles.keys(), ...rows.map((r) => r.participant)]);
+  const byParticipant = new Map<string, AnswerRow[]>();
+  for (const row of rows) {
+    const list = byParticipant.get(row.participant) ?? [];
+    list.push(row);
+    byParticipant.set(row.participant, list);
+  }
+  return [...ids].sort().map((participant) => {
+    const mine = byParticipant.get(participant) ?? [];
+    const times = mine.map((r) => r.at);
+    const consented = consents.get(participant);
+    const profile = profiles.get(participant);
+    return {
+      participant,
+      training_level: profile?.trainingLevel ?? null,
+      specialty: profile?.specialty ?? null,
+      consented_at: consented === undefined ? null : iso(consented),
+      baseline_answers: mine.filter((r) => r.context === 'baseline').length,
+      quiz_answers: mine.filter((r) => r.context === 'quiz').length,
+      first_answer_at: times.length === 0 ? null : iso(Math.min(...times)),
+      last_answer_at: times.length === 0 ? null : iso(Math.max(...times)),
+    };
+  });
+}
+
+function reportCsvFiles(report: BaselineReport): ExportFile[] {
+  const est = (prefix: string, e: Estimate | null) => ({
+    [prefix]: e?.value ?? null,
+    [`${prefix}_low`]: e?.low ?? null,
+    [`${prefix}_high`]: e?.high ?? null,
+    [`${prefix}_n`]: e?.n ?? null,
+  });
+  const accuracy = report.groups.flatMap((g) =>
+    g.rows.map((r) => ({
+      group: g.group,
+      category: r.category,
+      n: r.n,
+      pairs: r.pairs,
+      participants: r.participants,
+      ...est('set_acc', r.setAccuracy),
+      ...est('individual_acc', r.individualAccuracy),
+      ...est('confusion', r.confusion),
+    })),
+  );
+  const estimateColumns = (prefix: string) => [prefix, `${prefix}_low`, `${prefix}_high`, `${prefix}_n`];
+  const crowd = report.groups.map((g) => ({
+    group: g.group,
+    participants: g.participants,
+    pairs: g.crowd.pairs,
+    tied_images: g.crowd.tiedImages,
+    set_correct: g.crowd.setCorrect,
+    ...est('set_acc', g.crowd.setAccuracy),
+    ...est('individual_acc', g.crowd.individualAccuracy),
+  }));
+  const models = report.groups.flatMap((g) =>
+    g.versusModels.map((m) => ({
+      group: g.group,
+      model: m.modelId,
+      status: m.status,
+      pairs: m.pairs,
+      crowd_set_correct: m.crowdSetCorrect,
+      model_set_correct: m.modelSetCorrect,
+      crowd_set_acc: m.crowdSetAccuracy,
+      model_set_acc: m.modelSetAccuracy,
+      b: m.b,
+      c: m.c,
+      p: m.p,
+    })),
+  );
+  const pairs = report.pairDifficulty.map((p) => ({
+    pair_id: p.pairId,
+    categories: p.categories.join(';'),
+    n: p.n,
+    set_correct_share: p.setCorrectShare,
+    confused_share: p.confusedShare,
+    image1_local_id: p.images[0]?.localId ?? null,
+    image1_n: p.images[0]?.n ?? null,
+    image1_right_share: p.images[0]?.rightShare ?? null,
+    image2_local_id: p.images[1]?.localId ?? null,
+    image2_n: p.images[1]?.n ?? null,
+    image2_right_share: p.images[1]?.rightShare ?? null,
+    crowd_majority: p.crowdMajority.map((o) => o ?? '-').join(''),
+    crowd_set_correct: p.crowdSetCorrect,
+  }));
+  const images = report.imageDifficulty.map((i) => ({
+    local_id: i.localId,
+    categories: i.categories.join(';'),
+    appearances: i.appearances.map((a) => `${a.pairId}:${a.slot + 1}`).join(';'),
+    n: i.n,
+    right: i.right,
+    right_share: i.rightShare,
+  }));
+  return [
+    csvFile(
+      'report-accuracy.csv',
+      [
+        'group',
+        'category',
+        'n',
+        'pairs',
+        'participants',
+        ...estimateColumns('set_acc'),
+        ...estimateColumns('individual_acc'),
+        ...estimateColumns('confusion'),
+      ],
+      accuracy,
+    ),
+    csvFile(
+      'report-crowd.csv',
+      [
+        'group',
+        'participants',
+        'pairs',
+        'tied_images',
+        'set_correct',
+        ...estimateColumns('set_acc'),
+        ...estimateColumns('individual_acc'),
+      ],
+      crowd,
+    ),
+    csvFile(
+      'report-models.csv',
+      [
+        'group',
+        'model',
+        'status',
+        'pairs',
+        'crowd_set_correct',
+        'model_set_correct',
+        'crowd_set_acc',
+        'model_set_acc',
+        'b',
+        'c',
+        'p',
+      ],
+      models,
+    ),
+    csvFile(
+      'pair-difficulty.csv',
+      [
+        'pair_id',
+        'categories',
+        'n',
+        'set_correct_share',
+        'confused_share',
+        'image1_local_id',
+        'image1_n',
+        'image1_right_share',
+        'image2_local_id',
+        'image2_n',
+        'image2_right_share',
+        'crowd_majority',
+        'crowd_set_correct',
+      ],
+      pairs,
+    ),
+    csvFile(
+      'image-difficulty.csv',
+      ['local_id', 'categories', 'appearances', 'n', 'right', 'right_share'],
+      images,
+    ),
+  ];
+}
+
+/** CSV with a header row; booleans as 1/0 and missing values empty, as statistics packages read them. */
+function csvFile(
+  name: string,
+  columns: readonly string[],
+  records: ReadonlyArray<Record<string, string | number | boolean | null>>,
+): ExportFile {
+  const content = stringify(records as Array<Record<string, unknown>>, {
+    header: true,
+    columns: [...columns],
+    cast: { boolean: (value) => (value ? '1' : '0') },
+  });
+  return { name, mediaType: 'text/csv', content };
+}
+
+function jsonFile(name: string, value: unknown): ExportFile {
+  return { name, mediaType: 'application/json', content: `${JSON.stringify(value, null, 2)}\n` };
+}
