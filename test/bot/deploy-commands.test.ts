@@ -37,7 +37,7 @@ describe('deploy-commands', () => {
       names: COMMANDS.map((c) => c.data.name),
     });
     const registered = fake.world.guildCommands.get(fake.guildId) ?? [];
-    expect(registered.map((c) => c.name)).toEqual(['pair']);
+    expect(registered.map((c) => c.name)).toEqual(COMMANDS.map((c) => c.data.name));
     expect(fake.world.globalCommands).toEqual([]);
   });
 
@@ -45,7 +45,7 @@ describe('deploy-commands', () => {
     const { DISCORD_GUILD_ID: _guild, ...env } = discordEnv(fake);
     const result = await deployCommands({ config: loadDiscordConfig(env), log: captureLogs().log });
     expect(result.scope).toBe('global');
-    expect(fake.world.globalCommands.map((c) => c.name)).toEqual(['pair']);
+    expect(fake.world.globalCommands.map((c) => c.name)).toEqual(COMMANDS.map((c) => c.data.name));
     expect(fake.world.guildCommands.get(fake.guildId) ?? []).toEqual([]);
   });
 
@@ -63,9 +63,9 @@ describe('deploy-commands', () => {
   it('replaces the previous list, keeping the ids of commands that stay', async () => {
     const config = loadDiscordConfig(discordEnv(fake));
     await deployCommands({ config, log: captureLogs().log });
-    const first = fake.world.guildCommands.get(fake.guildId)?.[0]?.id;
+    const first = fake.world.guildCommands.get(fake.guildId)?.map((c) => c.id);
     await deployCommands({ config, log: captureLogs().log });
-    expect(fake.world.guildCommands.get(fake.guildId)?.map((c) => c.id)).toEqual([first]);
+    expect(fake.world.guildCommands.get(fake.guildId)?.map((c) => c.id)).toEqual(first);
   });
 
   it('runs as `npm run deploy-commands`, with --global overriding DISCORD_GUILD_ID', async () => {
@@ -79,8 +79,10 @@ describe('deploy-commands', () => {
       out,
     );
     expect(code).toBe(0);
-    expect(printed()).toContain('Registered 1 command(s) globally: /pair');
-    expect(fake.world.globalCommands.map((c) => c.name)).toEqual(['pair']);
+    expect(printed()).toContain(
+      `Registered ${COMMANDS.length} command(s) globally: ${COMMANDS.map((c) => `/${c.data.name}`).join(', ')}`,
+    );
+    expect(fake.world.globalCommands.map((c) => c.name)).toEqual(COMMANDS.map((c) => c.data.name));
   });
 
   it('names the missing variable and exits 1 when DISCORD_CLIENT_ID is not set', async () => {

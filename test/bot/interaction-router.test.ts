@@ -142,10 +142,10 @@ describe('the interaction router', () => {
   });
 
   it('tells the user when a command is unknown to this version of the bot', async () => {
-    const sent = h.fake.dispatchSlashCommand(member, { name: 'leaderboard' });
+    const sent = h.fake.dispatchSlashCommand(member, { name: 'flashcards' });
     const callback = await h.fake.waitForCallback(sent.id);
     expect(callback.ephemeral).toBe(true);
-    expect(callback.data?.content).toContain('/leaderboard');
+    expect(callback.data?.content).toContain('/flashcards');
   });
 
   it('still replies when Discord rate-limits the first callback (429 with retry_after)', async () => {
