@@ -8,12 +8,15 @@ import { loadModelsFile } from '../../src/adapters/models-file.js';
 import { type Bot, createBot } from '../../src/bot/client.js';
 import { deployCommands } from '../../src/bot/deploy-commands.js';
 import { APOLOGY } from '../../src/bot/interaction-router.js';
+import { DiscordQuiz } from '../../src/bot/quiz-front-end.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { type LiveProbeConfig, loadDiscordConfig } from '../../src/config.js';
 import type { ConfusingPair, PairSet } from '../../src/dataset/model.js';
 import { LiveProbe } from '../../src/live/live-probe.js';
 import { PairAsker } from '../../src/probe/ask-pair.js';
 import { probeStores } from '../../src/probe/stores.js';
+import { QuizEngine } from '../../src/quiz/engine.js';
+import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import type { FakeDiscord, FakeUser } from '../support/fake-discord/index.js';
@@ -35,6 +38,8 @@ interface ProbeWorld {
   fake: FakeDiscord;
   models: FakeServer;
   bot: Bot;
+  /** The quiz engine the bot's quiz front end runs on (rounds are opened on it directly). */
+  engine: QuizEngine;
   logs: LogCapture;
   pairSet: PairSet;
   /** The model's reply per image hash; "A" otherwise. */
@@ -100,7 +105,10 @@ async function startProbeWorld(limits: LiveProbeConfig): Promise<ProbeWorld> {
   const fake = await startFakeDiscord();
   const config = loadDiscordConfig(discordEnv(fake));
   await deployCommands({ config, commands: COMMANDS, log: logs.log });
-  const bot = createBot(config, { log: logs.log, pairSet, liveProbe }, COMMANDS);
+  const quizModels = new InMemoryModelAnswers();
+  const engine = new QuizEngine({ store, set: pairSet, models: quizModels, log: logs.log });
+  const quiz = new DiscordQuiz({ engine, models: quizModels, store, set: pairSet, log: logs.log });
+  const bot = createBot(config, { log: logs.log, pairSet, liveProbe, quiz }, COMMANDS);
   await bot.start();
 
   const sha = new Map<string, string>();
@@ -119,6 +127,7 @@ async function startProbeWorld(limits: LiveProbeConfig): Promise<ProbeWorld> {
     fake,
     models,
     bot,
+    engine,
     logs,
     pairSet,
     replies,
@@ -131,6 +140,7 @@ async function startProbeWorld(limits: LiveProbeConfig): Promise<ProbeWorld> {
     requestsTo: (modelId) => models.requests.filter((r) => r.call?.model === `fake-${modelId}`).length,
     async close() {
       await bot.stop();
+      engine.close();
       await fake.close();
       await models.close();
       await store.close();
@@ -309,6 +319,32 @@ describe('/probe', () => {
     const callback = await w.fake.waitForCallback(sent.id);
     const choices = (callback.data?.choices ?? []) as { name: string; value: string }[];
     expect(choices.map((c) => c.value)).toContain('10010');
+  });
+
+  it('keeps a pair a quiz round in the channel is asking about until its reveal', async () => {
+    const started = await w.engine.start({ roomId: w.fake.channelId, hostUserId: '1', rounds: 2 });
+    const pairId = started.round.pair.id;
+    const before = w.requestsTo('gpt');
+    const early = w.fake.dispatchSlashCommand(member(), {
+      name: 'probe',
+      options: { model: 'gpt-live', pair: pairId },
+    });
+    const refused = await w.fake.waitForReply(early.id);
+    expect(refused.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(refused.content).toContain(
+      `A quiz round in this channel is asking about pair ${pairId} right now`,
+    );
+    expect(w.requestsTo('gpt')).toBe(before);
+
+    await w.engine.reveal(w.fake.channelId, { kind: 'system' });
+    const late = w.fake.dispatchSlashCommand(member(), {
+      name: 'probe',
+      options: { model: 'gpt-live', pair: pairId },
+    });
+    expect((await w.fake.waitForReply(late.id)).content).toContain(
+      `Live probe: \`gpt-live\` on pair ${pairId}`,
+    );
+    await w.engine.stop(w.fake.channelId, { kind: 'system' });
   });
 
   it('sends only bodies that match Discord’s published schema', () => {
