@@ -82,6 +82,12 @@ async function startProbeWorld(limits: LiveProbeConfig): Promise<ProbeWorld> {
       `    baseURL: ${models.url}`,
       '    apiKeyEnv: FAKE_KEY',
       '    live: true',
+      '  - id: no-key',
+      '    provider: openai',
+      '    model: fake-no-key',
+      `    baseURL: ${models.url}`,
+      '    apiKeyEnv: NO_SUCH_KEY',
+      '    live: true',
       '  - id: offline-only',
       '    provider: openai',
       '    model: fake-offline',
@@ -258,6 +264,19 @@ describe('/probe', () => {
     expect(w.logs.entries().filter((e) => e.level === 50)).toEqual([]);
   });
 
+  it('says in the deferred reply what is missing when the model cannot be set up', async () => {
+    const student = member();
+    const sent = w.fake.dispatchSlashCommand(student, {
+      name: 'probe',
+      options: { model: 'no-key', pair: '10001' },
+    });
+    const reply = await w.fake.waitForReply(sent.id);
+    expect(reply.content).toBe(
+      'I could not ask `no-key` about pair 10001: Model "no-key" needs the environment variable NO_SUCH_KEY (apiKeyEnv in the models file), but it is not set.',
+    );
+    expect(w.requestsTo('no-key')).toBe(0);
+  });
+
   it('asks a member to wait before a second question, saying when', async () => {
     const student = member();
     const first = w.fake.dispatchSlashCommand(student, {
@@ -284,7 +303,7 @@ describe('/probe', () => {
     const reply = await w.fake.waitForReply(sent.id);
     expect(reply.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     expect(reply.content).toBe(
-      'The model "offline-only" is not offered for live questions. Live models: gpt-live, broken.',
+      'The model "offline-only" is not offered for live questions. Live models: gpt-live, broken, no-key.',
     );
     expect(w.requestsTo('offline')).toBe(0);
   });
@@ -307,7 +326,7 @@ describe('/probe', () => {
     });
     const callback = await w.fake.waitForCallback(sent.id);
     const choices = (callback.data?.choices ?? []) as { name: string; value: string }[];
-    expect(choices.map((c) => c.value)).toEqual(['gpt-live', 'broken']);
+    expect(choices.map((c) => c.value)).toEqual(['gpt-live', 'broken', 'no-key']);
   });
 
   it('suggests pair ids in the pair option', async () => {
@@ -361,17 +380,24 @@ describe('/probe with a tiny daily budget', () => {
     await w?.close();
   });
 
+  it('lets only as many questions through as the budget holds, even when asked at the same moment', async () => {
+    const asked = ['first', 'second'].map((username) =>
+      w.fake.dispatchSlashCommand(w.fake.addUser({ username }), {
+        name: 'probe',
+        options: { model: 'gpt-live', pair: '10001' },
+      }),
+    );
+    const replies = await Promise.all(asked.map((sent) => w.fake.waitForReply(sent.id)));
+    expect(replies.filter((r) => r.content.includes('Live probe'))).toHaveLength(1);
+    expect(w.requestsTo('gpt')).toBe(2);
+  });
+
   it('refuses once the server has used its budget, saying when it resets', async () => {
-    const first = w.fake.dispatchSlashCommand(w.fake.addUser({ username: 'first' }), {
-      name: 'probe',
-      options: { model: 'gpt-live', pair: '10001' },
-    });
-    expect((await w.fake.waitForReply(first.id)).content).toContain('Live probe');
-    const second = w.fake.dispatchSlashCommand(w.fake.addUser({ username: 'second' }), {
+    const sent = w.fake.dispatchSlashCommand(w.fake.addUser({ username: 'third' }), {
       name: 'probe',
       options: { model: 'gpt-live', pair: '10002' },
     });
-    const reply = await w.fake.waitForReply(second.id);
+    const reply = await w.fake.waitForReply(sent.id);
     expect(reply.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     expect(reply.content).toBe(
       "This server's live-question budget for today is used up (2 of 2 model requests). " +
