@@ -2,6 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { APIButtonComponent } from 'discord.js';
 import type { ConfusingPair, ImageSlot, Option } from '../../src/dataset/model.js';
+import { createLogger } from '../../src/logger.js';
+import {
+  type AnswerRecord,
+  answerRecordSchema,
+  type SessionRecord,
+  sessionRecordSchema,
+} from '../../src/quiz/records.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { FakeDiscord, FakeMessage, FakeUser, SentInteraction } from '../support/fake-discord/index.js';
 import { ROOT } from '../support/paths.js';
 import { discordEnv, type QuizBotOptions, type QuizWorld } from './harness.js';
@@ -132,4 +140,40 @@ export async function spawnQuizBot(
     );
   });
   return { child, exited, output };
+}
+
+/** Every answer click stored so far (the engine's `quiz.answers`), read on a connection of its own. */
+export async function storedAnswers(world: QuizWorld): Promise<AnswerRecord[]> {
+  const store = await openStore(world.storeUrl, { log: createLogger({ level: 'silent' }) });
+  try {
+    const answers: AnswerRecord[] = [];
+    for await (const [, record] of store.collection('quiz.answers', answerRecordSchema).entries()) {
+      answers.push(record);
+    }
+    return answers;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The quiz sessions stored so far (`quiz.sessions`), read on a connection of its own. */
+export async function storedSessions(world: QuizWorld): Promise<SessionRecord[]> {
+  const store = await openStore(world.storeUrl, { log: createLogger({ level: 'silent' }) });
+  try {
+    const sessions: SessionRecord[] = [];
+    for await (const [, record] of store.collection('quiz.sessions', sessionRecordSchema).entries()) {
+      sessions.push(record);
+    }
+    return sessions;
+  } finally {
+    await store.close();
+  }
+}
+
+/** A clock running `offsetMs` ahead of the real one (set before the bot starts), to reach a deadline at once. */
+export class ShiftedClock {
+  offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
 }
