@@ -42,7 +42,7 @@ const requestId = z
   .nonnegative()
   .max(2 ** 31);
 
-export const clientMessageSchema = z.discriminatedUnion('type', [
+const helloSchema = z.discriminatedUnion('role', [
   z.strictObject({
     type: z.literal('hello'),
     role: z.literal('host'),
@@ -56,6 +56,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     player: playerSecretSchema,
     name: displayNameSchema,
   }),
+]);
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
   z.strictObject({
     type: z.literal('answer'),
     id: requestId,
@@ -68,8 +72,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('start'),
     id: requestId,
     category: z.string().max(100).nullable(),
-    rounds: z.number().int().min(1).max(100),
-    seconds: z.number().int().min(1).max(3600),
+    // Loose bounds: the engine checks the real limits and says them in its refusal.
+    rounds: z.number().int().min(0).max(10_000),
+    seconds: z.number().int().min(0).max(1_000_000),
     models: z.array(z.string().min(1).max(100)).max(20),
     allowChanges: z.boolean(),
   }),

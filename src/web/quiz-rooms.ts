@@ -180,25 +180,28 @@ export class QuizRooms {
     };
     return {
       message: async (text) => {
-        let message: ClientMessage;
+        let raw: unknown;
         try {
-          const parsed = clientMessageSchema.safeParse(JSON.parse(text));
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-            conn.send({
-              type: 'error',
-              code: 'BAD_MESSAGE',
-              message: `The server did not understand that (${where}${issue?.message ?? 'invalid message'}).`,
-              fatal: false,
-            });
-            return;
-          }
-          message = parsed.data;
+          raw = JSON.parse(text);
         } catch {
           conn.send({ type: 'error', code: 'BAD_MESSAGE', message: 'Messages must be JSON.', fatal: false });
           return;
         }
+        const parsed = clientMessageSchema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+          const text = `The server did not understand that (${where}${issue?.message ?? 'invalid message'}).`;
+          // A request that carries an id gets its answer as an acknowledgement, so its sender stops waiting.
+          const id = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
+          conn.send(
+            typeof id === 'number' && Number.isSafeInteger(id)
+              ? refused(id, 'BAD_MESSAGE', text)
+              : { type: 'error', code: 'BAD_MESSAGE', message: text, fatal: false },
+          );
+          return;
+        }
+        const message: ClientMessage = parsed.data;
         try {
           if (message.type === 'hello') {
             const joined = await this.hello(conn, message);
