@@ -7,7 +7,7 @@ import { indexPairs } from '../quiz/pairs.js';
 import type { Store } from '../store/types.js';
 import { type AnswerRow, readAnswerHistory } from './history.js';
 import type { Profile } from './profile.js';
-import { Pseudonymizer } from './pseudonym.js';
+import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import { type BaselineReport, buildReport, type Estimate, type ReportOptions } from './report.js';
 import { baselineCollections } from './store-layout.js';
 
@@ -63,6 +63,7 @@ export async function buildExport(options: ExportOptions): Promise<BaselineExpor
   const { store, set, format } = options;
   const now = options.now ?? new Date();
   const pseudonyms = new Pseudonymizer(options.secret);
+  await checkSecretMatchesStore(store, pseudonyms, { record: false });
   const history = await readAnswerHistory(store, set, indexPairs(set), pseudonyms);
   const { profiles, consents } = await readParticipants(store);
   const report = await buildReport(set, history.rows, profiles, { ...options.report, now });

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
-import { baselineCollections, GENERATED_SECRET_KEY } from './store-layout.js';
+import { baselineCollections, GENERATED_SECRET_KEY, SECRET_CHECK_KEY } from './store-layout.js';
 
 /** A short secret would make pseudonyms guessable by trying secrets; 16 characters is the floor. */
 export const MIN_SECRET_LENGTH = 16;
@@ -19,6 +19,13 @@ export class Pseudonymizer {
   constructor(secret: string) {
     checkSecret(secret);
     this.secret = secret;
+  }
+
+  /** The secret's fingerprint: an HMAC of a fixed text, which tells secrets apart without revealing them. */
+  fingerprint(): string {
+    return createHmac('sha256', this.secret)
+      .update('mediconfusion baseline secret check', 'utf8')
+      .digest('hex');
   }
 
   pseudonymOf(userId: string): string {
@@ -103,4 +110,30 @@ export async function storedBaselineSecret(store: Store): Promise<string> {
     );
   }
   return stored.secret;
+}
+
+/**
+ * Fails when the store's baseline was recorded under another secret: participants would get new pseudonyms
+ * and their earlier answers would belong to someone else. With `record`, a store without a fingerprint gets
+ * this secret's (the first write of a deployment does that).
+ */
+export async function checkSecretMatchesStore(
+  store: Store,
+  pseudonyms: Pseudonymizer,
+  options: { record: boolean; now?: () => number },
+): Promise<void> {
+  const { secretCheck } = baselineCollections(store);
+  const mine = pseudonyms.fingerprint();
+  if (options.record) {
+    await secretCheck.setIfAbsent(SECRET_CHECK_KEY, { check: mine, createdAt: (options.now ?? Date.now)() });
+  }
+  const stored = await secretCheck.get(SECRET_CHECK_KEY);
+  if (stored !== undefined && stored.check !== mine) {
+    throw new UserFacingError(
+      'BASELINE_SECRET_MISMATCH',
+      `BASELINE_SECRET is not the secret the human baseline in ${store.redactedUrl} was recorded with. ` +
+        'Use the original secret: with another one, every participant would get a new pseudonym and lose their ' +
+        'earlier answers, consent and profile.',
+    );
+  }
 }

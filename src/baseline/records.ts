@@ -70,3 +70,13 @@ export const generatedSecretSchema = z.object({
   createdAt: z.number(),
 });
 export type GeneratedSecret = z.infer<typeof generatedSecretSchema>;
+
+/**
+ * A fingerprint of the secret the baseline in a store was recorded with (an HMAC of a fixed text), so that a
+ * changed BASELINE_SECRET is caught instead of silently splitting everyone into two participants.
+ */
+export const secretCheckSchema = z.object({
+  check: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.number(),
+});
+export type SecretCheck = z.infer<typeof secretCheckSchema>;

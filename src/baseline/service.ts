@@ -13,7 +13,7 @@ import type { Store } from '../store/types.js';
 import { CONSENT_NOTICE, CONSENT_VERSION, type ConsentNotice } from './consent.js';
 import { type Exposure, quizAnswersOfUser, quizShownAt } from './history.js';
 import { type Profile, type ProfileUpdate, profileUpdateSchema } from './profile.js';
-import { Pseudonymizer } from './pseudonym.js';
+import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import type { BaselineAnswerRecord, ProgressRecord } from './records.js';
 import { majorityOption } from './statistics.js';
 import {
@@ -209,6 +209,7 @@ export class BaselineService {
   private readonly clock: Clock;
   private readonly random: RandomSource;
   private readonly locks = new Map<string, LimitFunction>();
+  private verified: Promise<void> | undefined;
 
   constructor(options: BaselineServiceOptions) {
     this.store = options.store;
@@ -226,6 +227,21 @@ export class BaselineService {
   /** The participant's pseudonym: what exports show instead of the platform id. */
   pseudonymOf(userId: string): string {
     return this.pseudonyms.pseudonymOf(userId);
+  }
+
+  /**
+   * Fails (BASELINE_SECRET_MISMATCH) when the store's baseline was recorded under another secret, and marks a
+   * new store with this one. Call it at start-up to fail early; the first consent calls it anyway.
+   */
+  verifySecret(): Promise<void> {
+    this.verified ??= checkSecretMatchesStore(this.store, this.pseudonyms, {
+      record: true,
+      now: () => this.clock.now(),
+    }).catch((err: unknown) => {
+      this.verified = undefined;
+      throw err;
+    });
+    return this.verified;
   }
 
   // ---- consent ------------------------------------------------------------------------------------------
@@ -246,6 +262,7 @@ export class BaselineService {
   ): Promise<{ ok: true; acceptedAt: number; alreadyAccepted: boolean }> {
     const participant = this.pseudonymOf(userId);
     return this.withLock(participant, async () => {
+      await this.verifySecret();
       const existing = await this.db.consent.get(participant);
       if (existing !== undefined && existing.consentVersion >= CONSENT_VERSION) {
         return { ok: true, acceptedAt: existing.acceptedAt, alreadyAccepted: true };

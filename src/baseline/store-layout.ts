@@ -11,6 +11,8 @@ import {
   type ProgressRecord,
   profileRecordSchema,
   progressRecordSchema,
+  type SecretCheck,
+  secretCheckSchema,
 } from './records.js';
 
 /**
@@ -31,6 +33,8 @@ export interface BaselineCollections {
   pairAnswers: Collection<BaselineAnswerRecord>;
   /** `generated-secret` → the development secret (only when BASELINE_SECRET is not set). */
   deployment: Collection<GeneratedSecret>;
+  /** `check` → the fingerprint of the secret the baseline was recorded with. */
+  secretCheck: Collection<SecretCheck>;
 }
 
 export const BASELINE_NAMESPACES = [
@@ -40,6 +44,7 @@ export const BASELINE_NAMESPACES = [
   'baseline.answers',
   'baseline.pair-answers',
   'baseline.deployment',
+  'baseline.secret-check',
 ] as const;
 
 export function baselineCollections(store: Store): BaselineCollections {
@@ -50,10 +55,12 @@ export function baselineCollections(store: Store): BaselineCollections {
     answers: store.collection('baseline.answers', baselineAnswerSchema),
     pairAnswers: store.collection('baseline.pair-answers', baselineAnswerSchema),
     deployment: store.collection('baseline.deployment', generatedSecretSchema),
+    secretCheck: store.collection('baseline.secret-check', secretCheckSchema),
   };
 }
 
 export const GENERATED_SECRET_KEY = 'generated-secret';
+export const SECRET_CHECK_KEY = 'check';
 
 /**
  * The set's name as a key part. Custom set names are free text, so a long one is replaced by a hash to keep
