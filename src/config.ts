@@ -26,6 +26,8 @@ const envSchema = z.object({
   STORE_URL: z.string().min(1).default('sqlite://data/store.sqlite'),
   MODELS_FILE: z.string().min(1).default('models.yaml'),
   RUNS_DIR: z.string().min(1).default('data/runs'),
+  // Any length here, so that a bad value is never echoed in the error; src/baseline checks its length.
+  BASELINE_SECRET: z.string().optional(),
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   // The address phones use to reach the web quiz (join links, QR codes) when it differs from host:port.
@@ -49,6 +51,8 @@ export interface Config {
   storeUrl: string;
   modelsFile: string;
   runsDir: string;
+  /** Key of the human baseline's pseudonymous participant ids (BASELINE_SECRET); null when not set. */
+  baselineSecret: string | null;
   web: {
     port: number;
     host: string;
@@ -100,6 +104,7 @@ export function loadConfig(
     storeUrl: e.STORE_URL,
     modelsFile: path.resolve(cwd, e.MODELS_FILE),
     runsDir: path.resolve(cwd, e.RUNS_DIR),
+    baselineSecret: e.BASELINE_SECRET ?? null,
     web: { port: e.WEB_PORT, host: e.WEB_HOST, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null },
   };
 }

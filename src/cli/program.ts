@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { registerDataCheck } from './data-check.js';
 import { registerDataFetch } from './data-fetch.js';
+import { registerExport } from './export.js';
 import { registerProbe } from './probe.js';
 import { registerScore } from './score.js';
 import { registerStart } from './start.js';
@@ -27,5 +28,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerScore(program, ctx);
   registerProbe(program, ctx);
   registerStart(program, ctx);
+  registerExport(program, ctx);
   return program;
 }
