@@ -1,6 +1,6 @@
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
 import type { AnswerRecord, RoundStateName, SessionRecord } from '../quiz/records.js';
-import { quizCollections } from '../quiz/store-layout.js';
+import { answerKey, quizCollections } from '../quiz/store-layout.js';
 import type { Store } from '../store/types.js';
 import type { Pseudonymizer } from './pseudonym.js';
 import { baselineCollections } from './store-layout.js';
@@ -196,6 +196,33 @@ export async function quizAnswersOfUser(
   // The quiz's keys put the user third (session:round:user:slot), so only a full pass finds them all.
   for await (const [key, record] of quizCollections(store).answers.entries()) {
     if (record.userId === userId) found.push({ key, record });
+  }
+  return found;
+}
+
+/**
+ * The quiz answers of one user (raw id) in the sessions of one set. Rather than reading every click of every
+ * session, it asks for the user's own keys: the quiz keys a click by session, round, user and image
+ * (src/quiz/store-layout.ts), and the session records list their rounds.
+ */
+export async function quizAnswersOfUserInSet(
+  store: Store,
+  userId: string,
+  setName: string,
+): Promise<AnswerRecord[]> {
+  const quiz = quizCollections(store);
+  const keys: string[] = [];
+  for await (const [, session] of quiz.sessions.entries()) {
+    if (session.setName !== setName) continue;
+    for (const round of session.rounds) {
+      keys.push(answerKey(session.id, round.index, userId, 0), answerKey(session.id, round.index, userId, 1));
+    }
+  }
+  const found: AnswerRecord[] = [];
+  for (let start = 0; start < keys.length; start += 500) {
+    for (const record of await quiz.answers.getMany(keys.slice(start, start + 500))) {
+      if (record !== undefined) found.push(record);
+    }
   }
   return found;
 }

@@ -11,7 +11,14 @@ import { quizCollections } from '../quiz/store-layout.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import type { Store } from '../store/types.js';
 import { CONSENT_NOTICE, CONSENT_VERSION, type ConsentNotice } from './consent.js';
-import { type Exposure, quizAnswersOfUser, quizShownAt } from './history.js';
+import {
+  baselineInstance,
+  type Exposure,
+  quizAnswersOfUser,
+  quizAnswersOfUserInSet,
+  quizInstance,
+  quizShownAt,
+} from './history.js';
 import { type Profile, type ProfileUpdate, profileUpdateSchema } from './profile.js';
 import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import type { BaselineAnswerRecord, ProgressRecord } from './records.js';
@@ -297,7 +304,12 @@ export class BaselineService {
       const parsed = profileUpdateSchema.safeParse(update);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        const field = issue?.path[0] === 'specialty' ? 'Specialty' : 'Training level';
+        const field =
+          issue?.path[0] === 'specialty'
+            ? 'Specialty'
+            : issue?.path[0] === 'trainingLevel'
+              ? 'Training level'
+              : 'Profile';
         return refuse('INVALID_PROFILE', `${field}: ${issue?.message ?? 'invalid value'}.`);
       }
       const before = await this.db.profiles.get(participant);
@@ -572,18 +584,14 @@ export class BaselineService {
     for (const [pairId, both] of answers) {
       if (both[0] !== undefined && both[1] !== undefined) completed.add(pairId);
       const shownAt = both[0]?.shownAt ?? both[1]?.shownAt ?? 0;
-      exposures.push({ instance: `baseline:${pairId}`, pairId, at: shownAt });
+      exposures.push({ instance: baselineInstance(pairId), pairId, at: shownAt });
     }
     const quizPairs = new Set<string>();
-    const quiz = await quizAnswersOfUser(this.store, userId);
-    const sessionIds = [...new Set(quiz.map((q) => q.record.sessionId))];
-    const sessions = await quizCollections(this.store).sessions.getMany(sessionIds);
-    const inSet = new Set(sessionIds.filter((_, i) => sessions[i]?.setName === this.set.name));
-    for (const { record } of quiz) {
-      if (!inSet.has(record.sessionId) || !this.pairs.has(record.pairId)) continue;
+    for (const record of await quizAnswersOfUserInSet(this.store, userId, this.set.name)) {
+      if (!this.pairs.has(record.pairId)) continue;
       quizPairs.add(record.pairId);
       exposures.push({
-        instance: `quiz:${record.sessionId}:${record.round}`,
+        instance: quizInstance(record.sessionId, record.round),
         pairId: record.pairId,
         at: quizShownAt(record),
       });
