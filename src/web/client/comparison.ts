@@ -83,18 +83,18 @@ export function comparisonChart(view: ComparisonView, title: string): HTMLElemen
         animation: false,
         color: '#f2f2f2',
         scales: {
-          x: { ticks: { color: '#f2f2f2', font: { size: 16 } }, grid: { color: '#333' } },
+          x: { ticks: { color: '#f2f2f2', font: { size: 20 } }, grid: { color: '#333' } },
           y: {
             min: 0,
             max: 100,
-            title: { display: true, text: 'Set accuracy (%)', color: '#f2f2f2', font: { size: 16 } },
-            ticks: { color: '#f2f2f2', font: { size: 14 } },
+            title: { display: true, text: 'Set accuracy (%)', color: '#f2f2f2', font: { size: 20 } },
+            ticks: { color: '#f2f2f2', font: { size: 18 } },
             grid: { color: '#333' },
           },
         },
         plugins: {
-          title: { display: true, text: title, color: '#f2f2f2', font: { size: 20 } },
-          legend: { labels: { color: '#f2f2f2', font: { size: 16 } } },
+          title: { display: true, text: title, color: '#f2f2f2', font: { size: 26 } },
+          legend: { labels: { color: '#f2f2f2', font: { size: 20 } } },
         },
       },
     });

@@ -29,10 +29,20 @@ let lastPhaseKey = '';
 let settingUp = false;
 const counters = { answered: h('span', { class: 'answered' }), connected: h('span', { class: 'connected' }) };
 
-function joinPanel(room: RoomInfo, large: boolean): HTMLElement {
+/** The join details in one line, for while a question is on screen. */
+function joinStrip(room: RoomInfo): HTMLElement {
   return h(
     'aside',
-    { class: `join-panel${large ? ' join-large' : ''}`, 'aria-label': 'How to join' },
+    { class: 'join-compact', 'aria-label': 'How to join' },
+    h('img', { class: 'qr', src: room.qrUrl, alt: `QR code for the join link ${room.joinUrl}` }),
+    h('div', {}, h('p', {}, 'Join: ', room.joinUrl), h('p', {}, 'Room code ', h('strong', {}, room.code))),
+  );
+}
+
+function joinPanel(room: RoomInfo): HTMLElement {
+  return h(
+    'aside',
+    { class: 'join-panel', 'aria-label': 'How to join' },
     h('p', { class: 'join-title' }, 'Join on your phone'),
     h('img', { class: 'qr', src: room.qrUrl, alt: `QR code for the join link ${room.joinUrl}` }),
     h('p', { class: 'join-url' }, h('a', { href: room.joinUrl }, room.joinUrl)),
@@ -210,7 +220,7 @@ function renderState(): void {
       root,
       header,
       notices,
-      h('div', { class: 'idle-layout' }, setupForm(info), joinPanel(info, true)),
+      h('div', { class: 'idle-layout' }, setupForm(info), joinPanel(info)),
       h('p', {}, countersLine()),
     );
   } else if (s.phase === 'question' && s.question) {
@@ -224,13 +234,17 @@ function renderState(): void {
         'div',
         { class: 'question-bar' },
         h(
-          'p',
-          { class: 'round-number' },
-          `Question ${q.number} of ${q.totalRounds}${q.category ? ` · ${q.category}` : ''}`,
+          'div',
+          { class: 'progress' },
+          h(
+            'p',
+            { class: 'round-number' },
+            `Question ${q.number} of ${q.totalRounds}${q.category ? ` · ${q.category}` : ''}`,
+          ),
+          countersLine(),
         ),
         countdown.el,
-        countersLine(),
-        joinPanel(info, false),
+        joinStrip(info),
       ),
       questionBlock(q, 'h1'),
       imagesBlock(q, null),
