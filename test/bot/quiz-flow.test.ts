@@ -1,4 +1,4 @@
-import { MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { InteractionResponseType, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UNKNOWN_COMPONENT } from '../../src/bot/interaction-router.js';
 import type { RunningBot } from '../../src/bot/run.js';
@@ -246,5 +246,27 @@ describe('clicks the quiz cannot accept', () => {
     expect(replies[1]?.content).toContain('You can still change it until the reveal');
     expect(replies[2]?.content).toContain('image 1: **B**');
     expect(replies[2]?.content).toContain('image 2: **A**');
+  });
+});
+
+describe('answer confirmations that wait for the store', () => {
+  beforeEach(async () => {
+    // A budget of 0 ms plays a store slower than the fast-reply budget: every click is deferred first.
+    await setUp({ tuning: { revealPauseMs: null, fastReplyMs: 0 } });
+  });
+
+  it('defers the click privately, then fills in the confirmation through the interaction webhook', async () => {
+    await startQuiz({ rounds: 1 });
+    const round1 = await waitForRoundMessage(world.fake, 1);
+    const sent = press(world.fake, member, round1, 'Image 2 → B');
+    const callback = await world.fake.waitForCallback(sent.id);
+    expect(callback.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+    expect(callback.ephemeral).toBe(true);
+    const reply = await world.fake.waitForReply(sent.id);
+    expect(reply.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(reply.content).toContain('image 2: **B**');
+    expect(reply.content).toContain('Now answer image 1');
+    expect(await storedAnswers(world)).toHaveLength(1);
+    expect(world.fake.schemaViolations()).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   channelPosts,
   optionFor,
   press,
+  storedAnswers,
   visibleJson,
   waitForReveal,
   waitForRoundMessage,
@@ -143,6 +144,7 @@ describe('a quiz session in a channel', () => {
         expect(reply.content).toMatch(/Locked in: image 1: \*\*[AB]\*\*.*image 2: \*\*[AB]\*\*/);
       else expect(reply.content).toContain('Now answer image 2');
     }
+    expect(await storedAnswers(world)).toHaveLength(2 * PEOPLE);
     const person0 = replies[1]?.content ?? '';
     expect(person0).toContain(`image 1: **${optionFor(pair1, 0, true)}**`);
     expect(person0).toContain(`image 2: **${optionFor(pair1, 1, true)}**`);
