@@ -11,6 +11,7 @@ import {
   optionFor,
   press,
   storedAnswers,
+  storedSessions,
   waitForPost,
   waitForReveal,
   waitForRoundMessage,
@@ -143,6 +144,33 @@ describe('quiz host controls', () => {
     expect(channelPosts(world.fake).some((m) => m.embeds.some((e) => e.title?.startsWith('Answers')))).toBe(
       false,
     );
+  });
+
+  it('cancels the quiz and tells the host when the question cannot be posted', async () => {
+    // Discord keeps failing the post, retries included.
+    world.fake.injectFault({
+      route: '/channels/{channel_id}/messages',
+      method: 'POST',
+      status: 503,
+      times: 10,
+    });
+    const sent = world.fake.dispatchSlashCommand(host, {
+      name: 'quiz',
+      subcommand: 'start',
+      options: { rounds: 2 },
+    });
+    const note = await world.fake.waitForFollowUp(sent.id);
+    expect(note.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(note.content).toContain(
+      'I could not post the question in this channel, so the quiz was cancelled',
+    );
+    expect(running.engine.session(world.fake.channelId)).toBeNull();
+    const [session] = await storedSessions(world);
+    expect(session?.status).toBe('ended');
+    // Logged as an outage, with the upload reduced to its name and size.
+    const logged = world.logs.lines.find((line) => line.includes('could not post the first quiz question'));
+    expect(logged).toContain('"name":"round-1.jpg"');
+    expect(logged?.length).toBeLessThan(20_000);
   });
 
   it('says so when Reveal is pressed twice', async () => {
