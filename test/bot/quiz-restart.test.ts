@@ -71,8 +71,8 @@ describe('a bot killed mid-question', () => {
     const { round1, deadline } = await answerThenKill();
     const killedAt = world.fake.requests.length;
     const clock = new ShiftedClock();
-    // Close to the deadline, so that the timer re-armed by the new bot fires in about two seconds.
-    clock.offsetMs = deadline - Date.now() - 2_000;
+    // Close to the deadline, so that the timer re-armed by the new bot fires in about four seconds.
+    clock.offsetMs = deadline - Date.now() - 4_000;
     const running = await world.startBot({ tuning, clock });
 
     const note = await waitForPost(world.fake, (m) => m.content.includes('I restarted'), 'the restart note');
