@@ -84,13 +84,13 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
       `the MediConfusion files in ${dataDir} have ${problems.length} problem(s). Run \`mediconfusion data check\` to see them.`,
     );
   }
+  // Several pairs share a picture: count pictures, as `data fetch` does.
+  const images = new Map(set.pairs.flatMap((pair) => pair.images.map((image) => [image.localId, image] as const)));
   let missing = 0;
-  for (const pair of set.pairs) {
-    for (const image of pair.images) if ((await findImageFile(image, set.imagesDir)) === null) missing++;
-  }
+  for (const image of images.values()) if ((await findImageFile(image, set.imagesDir)) === null) missing++;
   if (missing > 0) {
     return demo(
-      `${missing} of ${set.pairs.length * 2} MediConfusion images are missing from ${set.imagesDir}. Run \`mediconfusion data fetch\` to download them, then restart.`,
+      `${missing} of the ${images.size} MediConfusion images are missing from ${set.imagesDir}. Run \`mediconfusion data fetch\` to download them, then restart.`,
     );
   }
   return { set, banner: null, description: `MediConfusion (${set.pairs.length} pairs)` };
