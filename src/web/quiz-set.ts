@@ -85,7 +85,9 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
     );
   }
   // Several pairs share a picture: count pictures, as `data fetch` does.
-  const images = new Map(set.pairs.flatMap((pair) => pair.images.map((image) => [image.localId, image] as const)));
+  const images = new Map(
+    set.pairs.flatMap((pair) => pair.images.map((image) => [image.localId, image] as const)),
+  );
   let missing = 0;
   for (const image of images.values()) if ((await findImageFile(image, set.imagesDir)) === null) missing++;
   if (missing > 0) {
