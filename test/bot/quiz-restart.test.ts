@@ -14,6 +14,7 @@ import {
   waitForPost,
   waitForReveal,
   waitForRoundMessage,
+  waitForRoundRecord,
   waitForSummary,
 } from './quiz-support.js';
 
@@ -43,7 +44,14 @@ afterEach(async () => {
 });
 
 /** Starts a quiz in a separate bot process, has everyone answer question 1, then kills the process. */
-async function answerThenKill(): Promise<{ round1: FakeMessage; deadline: number }> {
+function answerThenKill(): Promise<{ round1: FakeMessage; deadline: number }> {
+  return answerThenKillAfter('answers');
+}
+
+/** The same, killing the process once everyone has answered, or once the host has revealed question 1. */
+async function answerThenKillAfter(
+  moment: 'answers' | 'reveal',
+): Promise<{ round1: FakeMessage; deadline: number }> {
   child = await spawnQuizBot(world, { tuning });
   const sent = world.fake.dispatchSlashCommand(host, {
     name: 'quiz',
@@ -61,6 +69,13 @@ async function answerThenKill(): Promise<{ round1: FakeMessage; deadline: number
   ]);
   // Every click is acknowledged to its person before the kill.
   for (const click of clicks) await world.fake.waitForReply(click.id);
+  await waitForRoundRecord(world, (r) => r.messageId === round1.id);
+  if (moment === 'reveal') {
+    press(world.fake, host, round1, 'Reveal');
+    const reveal = await waitForReveal(world.fake, 1);
+    // Killed once the bot has also noted the reveal message, not between posting and noting it.
+    await waitForRoundRecord(world, (r) => r.revealMessageId === reveal.id);
+  }
   child.child.kill('SIGKILL');
   expect((await child.exited).signal).toBe('SIGKILL');
   return { round1, deadline: session.rounds[0]?.deadline ?? 0 };
@@ -129,5 +144,20 @@ describe('a bot killed mid-question', () => {
     expect(session?.status).toBe('ended');
     expect(session?.endReason).toBe('expired');
     expect(await storedAnswers(world)).toHaveLength(2 * PEOPLE);
+  });
+
+  it('picks up after a reveal: the old reveal keeps working and Next opens the next question', async () => {
+    const { round1 } = await answerThenKillAfter('reveal');
+    const running = await world.startBot({ tuning });
+    const note = await waitForPost(world.fake, (m) => m.content.includes('I restarted'), 'the restart note');
+    expect(note.content).toContain('The quiz goes on when the host presses Next question');
+    const reveal = await waitForReveal(world.fake, 1);
+    press(world.fake, host, world.fake.message(reveal.id), 'Next question');
+    const round2 = await waitForRoundMessage(world.fake, 2);
+    expect(round2.content).toContain('**Question 2 of 2**');
+    // One reveal only: the restart did not post it again.
+    expect(channelPosts(world.fake).filter((m) => m.embeds[0]?.title?.startsWith('Answers'))).toHaveLength(1);
+    expect(buttonsOf(world.fake.message(round1.id)).find((b) => b.label === 'Reveal')?.disabled).toBe(true);
+    expect(running.engine.session(world.fake.channelId)?.round?.round).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { APIButtonComponent } from 'discord.js';
+import { type RoundMessageRecord, roundMessages } from '../../src/bot/quiz-round-messages.js';
 import type { ConfusingPair, ImageSlot, Option } from '../../src/dataset/model.js';
 import { createLogger } from '../../src/logger.js';
 import {
@@ -175,5 +176,26 @@ export class ShiftedClock {
   offsetMs = 0;
   now(): number {
     return Date.now() + this.offsetMs;
+  }
+}
+
+/** Waits until the bot has stored which messages show a channel's round (`discord.rounds`) as `predicate` wants. */
+export async function waitForRoundRecord(
+  world: QuizWorld,
+  predicate: (record: RoundMessageRecord) => boolean,
+): Promise<RoundMessageRecord> {
+  const store = await openStore(world.storeUrl, { log: createLogger({ level: 'silent' }) });
+  try {
+    const records = roundMessages(store);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const record = await records.get(world.fake.channelId);
+      if (record !== undefined && predicate(record)) return record;
+      if (Date.now() > deadline)
+        throw new Error(`discord.rounds never matched; last: ${JSON.stringify(record)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await store.close();
   }
 }
