@@ -95,7 +95,7 @@ interface LiveRoom {
   question: { key: string; view: QuestionView } | null;
   reveal: { key: string; raw: RoundReveal; view: RevealView } | null;
   /** The latest summary of the current (or last) session, for running scores and the final page. */
-  summary: { key: string; raw: SessionSummary; view: SummaryView } | null;
+  summary: { key: string; value: Promise<{ raw: SessionSummary; view: SummaryView }> } | null;
   /** Answers to the current round by user id; `complete` when this process saw the round open. */
   choices: { key: string; byUser: Map<string, Choices>; complete: boolean };
 }
@@ -467,7 +467,10 @@ export class QuizRooms {
   }
 
   private finished(room: LiveRoom, summary: SessionSummary, sessionId: string | undefined): void {
-    room.summary = { key: `final:${summary.sessionId}`, raw: summary, view: summaryView(summary) };
+    room.summary = {
+      key: `final:${summary.sessionId}`,
+      value: Promise.resolve({ raw: summary, view: summaryView(summary) }),
+    };
     if (sessionId !== undefined) this.options.images.forgetSession(sessionId);
   }
 
@@ -579,11 +582,16 @@ export class QuizRooms {
 
   private async summaryOf(room: LiveRoom, sessionId: string, final: boolean) {
     const key = `${final ? 'final' : 'running'}:${sessionId}`;
+    // Kept as a promise: participants joining at once share one computation instead of one each.
     if (room.summary?.key !== key) {
-      const raw = await this.engine.summary(sessionId);
-      room.summary = { key, raw, view: summaryView(raw) };
+      const value = this.engine.summary(sessionId).then((raw) => ({ raw, view: summaryView(raw) }));
+      const entry = { key, value };
+      room.summary = entry;
+      value.catch(() => {
+        if (room.summary === entry) room.summary = null;
+      });
     }
-    return room.summary;
+    return room.summary.value;
   }
 
   private async playerView(room: LiveRoom, player: PlayerConn, state: RoomState): Promise<PlayerView> {
