@@ -24,6 +24,8 @@ const countdown = new Countdown();
 
 let info: RoomInfo | null = null;
 let state: RoomState | null = null;
+/** The server's clock minus this device's, measured when the state arrived (re-renders come later). */
+let clockOffset = 0;
 let lastPhaseKey = '';
 /** After a summary, the host chose to set up a new quiz. */
 let settingUp = false;
@@ -225,7 +227,7 @@ function renderState(): void {
     );
   } else if (s.phase === 'question' && s.question) {
     const q = s.question;
-    countdown.start(q.deadline, s.serverNow - Date.now());
+    countdown.start(q.deadline, clockOffset);
     render(
       root,
       header,
@@ -360,6 +362,7 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'state':
       state = message.state;
+      clockOffset = message.state.serverNow - Date.now();
       renderState();
       break;
     case 'count':

@@ -24,6 +24,8 @@ const countdown = new Countdown();
 
 let info: RoomInfo | null = null;
 let state: RoomState | null = null;
+/** The server's clock minus this device's, measured when the state arrived (re-renders come later). */
+let clockOffset = 0;
 let me: PlayerView | null = null;
 let lastPhaseKey = '';
 /** Answers acknowledged by the server for the current round, kept over a stale `me` that crosses them. */
@@ -205,8 +207,8 @@ function renderState(): void {
   } else if (s.phase === 'question' && s.question) {
     const q = s.question;
     const current = choices();
-    const closed = Date.now() + (s.serverNow - Date.now()) > q.deadline;
-    countdown.start(q.deadline, s.serverNow - Date.now());
+    const closed = Date.now() + clockOffset > q.deadline;
+    countdown.start(q.deadline, clockOffset);
     const both = current[0] !== null && current[1] !== null;
     render(
       root,
@@ -299,6 +301,7 @@ function onMessage(msg: ServerMessage): void {
         message = '';
       }
       state = msg.state;
+      clockOffset = msg.state.serverNow - Date.now();
       renderState();
       break;
     case 'me':
