@@ -8,7 +8,6 @@ import {
   buttonId,
   buttonsOf,
   channelPosts,
-  optionFor,
   press,
   storedAnswers,
   storedSessions,
