@@ -228,7 +228,12 @@ export interface ChartLayout {
 export function chartLayout(input: Pick<CategoryChartInput, 'categories' | 'series'>): ChartLayout {
   const width = CHART_WIDTH - GRID_LEFT - GRID_RIGHT;
   const labelWidth = width / Math.max(1, input.categories.length) - 8;
-  const labels = input.categories.map((c) => wrapLabel(c, labelWidth).slice(0, MAX_LABEL_LINES));
+  const labels = input.categories.map((c) => {
+    const lines = wrapLabel(c, labelWidth);
+    return lines.length <= MAX_LABEL_LINES
+      ? lines
+      : [...lines.slice(0, MAX_LABEL_LINES - 1), `${lines[MAX_LABEL_LINES - 1]}…`];
+  });
   const labelLines = Math.max(1, ...labels.map((l) => l.length));
   const names = input.series.map((s) => s.name);
   const top = LEGEND_TOP + legendRows(names, CHART_WIDTH - 2 * PAD) * LEGEND_ROW + 16;
@@ -260,6 +265,8 @@ function chartOption(input: CategoryChartInput, theme: ChartTheme, chance: numbe
     name: s.name,
     ...BAR_LAYOUT,
     itemStyle: { color: colours[i], borderRadius: [3, 3, 0, 0] },
+    // A 0% bar still shows as a sliver, telling "answered, none right" apart from "no answers".
+    barMinHeight: 3,
     data: (values[i] ?? []).map((v) => (hasData(v) ? v.setAcc : '-')),
     z: 2,
   }));

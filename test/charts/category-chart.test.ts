@@ -224,6 +224,24 @@ describe('renderCategoryChart: details', () => {
     expect(capRow(30)).toBeGreaterThan(8);
   });
 
+  it('shows an answered 0% as a sliver on the axis, unlike a category with no answers', async () => {
+    const input: CategoryChartInput = {
+      title: 'Nothing right',
+      categories: ['Cerebral', 'Cardiac'],
+      series: [
+        {
+          name: 'People',
+          kind: 'people',
+          values: [{ category: 'Cerebral', setAcc: 0, low: 0, high: 20, n: 10 }],
+        },
+      ],
+    };
+    const px = await decode((await renderCategoryChart(input)).png);
+    const sliver = { ...band(input, 0), top: rowOf(input, 2) };
+    expect(countColour(px, sliver, theme.people[0], 4)).toBeGreaterThan(40);
+    expect(countColour(px, band(input, 1), theme.people[0], 4)).toBe(0);
+  });
+
   it('leaves a gap marked n=0 where a series has no answers in a category', async () => {
     const input = fullInput();
     const model = input.series[1];
