@@ -100,7 +100,17 @@ export interface DiscordQuizOptions {
   clock?: Clock;
   scheduler?: Scheduler;
   tuning?: Partial<QuizTuning>;
+  /**
+   * Which engine rooms are Discord channels. The engine may be shared with the web channel (one engine, one
+   * store, one set of tallies), so deadlines and recovery also surface other front ends' rooms.
+   */
+  ownsRoom?: (roomId: string) => boolean;
+  /** A reveal this front end's timer made for another front end's room, handed over to be shown there. */
+  onOtherReveal?: (reveal: RoundReveal) => void;
 }
+
+/** Discord channel ids are snowflakes; other front ends prefix their room ids (`web:`). */
+export const isDiscordChannelId = (roomId: string): boolean => /^\d{1,20}$/.test(roomId);
 
 const SYSTEM: Actor = { kind: 'system' };
 
@@ -177,8 +187,12 @@ export class DiscordQuiz {
   private closed = false;
   private markReadyNow: (ready: boolean) => void = () => undefined;
   private readonly ready: Promise<boolean>;
+  private readonly ownsRoom: (roomId: string) => boolean;
+  private readonly onOtherReveal: (reveal: RoundReveal) => void;
 
   constructor(options: DiscordQuizOptions) {
+    this.ownsRoom = options.ownsRoom ?? isDiscordChannelId;
+    this.onOtherReveal = options.onOtherReveal ?? (() => undefined);
     this.engine = options.engine;
     this.models = options.models;
     this.set = options.set;
@@ -391,7 +405,8 @@ export class DiscordQuiz {
   private async onDeadline(channelId: string): Promise<void> {
     const reveals = await this.engine.revealDue();
     for (const reveal of reveals) {
-      if (reveal.roomId === channelId) await this.showReveal(channelId, reveal, { controls: true });
+      if (!this.ownsRoom(reveal.roomId)) this.onOtherReveal(reveal);
+      else if (reveal.roomId === channelId) await this.showReveal(channelId, reveal, { controls: true });
       else {
         // Another channel's round fell due at the same moment: its own queue shows it.
         this.background(reveal.roomId, 'reveal', () =>
@@ -399,6 +414,14 @@ export class DiscordQuiz {
         );
       }
     }
+  }
+
+  /** A reveal of one of this bot's channels that another front end's timer made: shown as if ours. */
+  revealFromElsewhere(reveal: RoundReveal): void {
+    if (!this.ownsRoom(reveal.roomId)) return;
+    this.background(reveal.roomId, 'reveal', () =>
+      this.showReveal(reveal.roomId, reveal, { controls: true }),
+    );
   }
 
   /**
@@ -746,9 +769,13 @@ export class DiscordQuiz {
       }
       return found;
     };
-    for (const revealed of report.revealed) entry(revealed.reveal.roomId).revealed = revealed;
-    for (const ended of report.ended) entry(ended.summary.roomId).ended = ended;
-    for (const view of report.resumed) entry(view.roomId).view = view;
+    for (const revealed of report.revealed) {
+      if (this.ownsRoom(revealed.reveal.roomId)) entry(revealed.reveal.roomId).revealed = revealed;
+    }
+    for (const ended of report.ended) {
+      if (this.ownsRoom(ended.summary.roomId)) entry(ended.summary.roomId).ended = ended;
+    }
+    for (const view of report.resumed) if (this.ownsRoom(view.roomId)) entry(view.roomId).view = view;
     const tasks = [...rooms].map(([roomId, found]) =>
       this.inChannel(roomId, () => this.resumeRoom(roomId, found)).catch((err: unknown) =>
         this.log.error({ err: loggableError(err), channelId: roomId }, 'could not resume a quiz channel'),

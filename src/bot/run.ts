@@ -1,10 +1,12 @@
 import type { Config, DiscordConfig } from '../config.js';
 import type { PairSet } from '../dataset/model.js';
+import type { LiveProbe } from '../live/live-probe.js';
 import type { Logger } from '../logger.js';
 import type { Clock, Scheduler } from '../quiz/clock.js';
-import { QuizEngine, type QuizLimits } from '../quiz/engine.js';
+import { QuizEngine, type QuizLimits, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import type { RandomSource } from '../quiz/random.js';
+import type { RoundReveal } from '../quiz/reveal.js';
 import type { Store } from '../store/types.js';
 import { type Bot, createBot } from './client.js';
 import { DiscordQuiz, type QuizTuning } from './quiz-front-end.js';
@@ -32,6 +34,15 @@ export interface RunBotOptions {
   scheduler?: Scheduler;
   random?: RandomSource;
   images?: RoundImages;
+  /**
+   * An engine shared with the web channel (one engine, one store, one set of tallies), already recovered by
+   * its owner, who also closes it. Without it the bot makes and recovers its own.
+   */
+  shared?: { engine: QuizEngine; recovery: RecoveryReport };
+  /** A reveal the bot's timers made for another front end's room. */
+  onOtherReveal?: (reveal: RoundReveal) => void;
+  /** Live model questions for `/probe`; without it `/probe` says live questions are not set up. */
+  liveProbe?: LiveProbe;
 }
 
 export interface RunningBot {
@@ -44,15 +55,17 @@ export interface RunningBot {
 
 export async function runBot(options: RunBotOptions): Promise<RunningBot> {
   const { discordConfig, log, store, set, models } = options;
-  const engine = new QuizEngine({
-    store,
-    set,
-    models,
-    log: log.child({ component: 'quiz-engine' }),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
-  });
+  const engine =
+    options.shared?.engine ??
+    new QuizEngine({
+      store,
+      set,
+      models,
+      log: log.child({ component: 'quiz-engine' }),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
   const quiz = new DiscordQuiz({
     engine,
     models,
@@ -63,8 +76,14 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(options.images ? { images: options.images } : {}),
+    ...(options.onOtherReveal ? { onOtherReveal: options.onOtherReveal } : {}),
   });
-  const bot = createBot(discordConfig, { log, pairSet: set, quiz });
+  const bot = createBot(discordConfig, {
+    log,
+    pairSet: set,
+    quiz,
+    ...(options.liveProbe ? { liveProbe: options.liveProbe } : {}),
+  });
   quiz.attach(bot.client);
 
   let stopped: Promise<void> | null = null;
@@ -72,13 +91,13 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
     stopped ??= (async () => {
       await quiz.close();
       await bot.stop();
-      engine.close();
+      if (options.shared === undefined) engine.close();
     })();
     return stopped;
   };
 
   try {
-    const report = await engine.recover();
+    const report = options.shared?.recovery ?? (await engine.recover());
     // Queued now, run once connected: host buttons pressed in the first moments wait behind them.
     const resumed = quiz.resume(report);
     await bot.start();

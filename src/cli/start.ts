@@ -1,11 +1,15 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { runBot } from '../bot/run.js';
+import { loadDiscordConfig, loadLiveProbeConfig } from '../config.js';
 import type { PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
 import { fetchData } from '../fetch/fetch-data.js';
 import { createProgressReporter } from '../fetch/progress.js';
+import { LiveProbe } from '../live/live-probe.js';
 import type { Logger } from '../logger.js';
-import { QuizEngine } from '../quiz/engine.js';
+import type { PairAsker } from '../probe/ask-pair.js';
+import { QuizEngine, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import { openStore } from '../store/index.js';
@@ -29,6 +33,10 @@ export interface StartOptions {
 /** What the Discord side needs to run over the same engine and store as the web channel. */
 export interface DiscordDeps {
   engine: QuizEngine;
+  /** What `engine.recover()` did at start-up: the bot resumes its own channels from it. */
+  recovery: RecoveryReport;
+  /** The models file's asker, shared with `/probe` so each model keeps one request gate. */
+  asker: PairAsker | null;
   store: Store;
   set: PairSet;
   /** The same model answers the web quiz uses (the probe's cache, live models, the random baseline). */
@@ -44,19 +52,36 @@ export interface DiscordHandle {
 }
 
 /**
- * LEAD: wire the Discord bot's runner here. When DISCORD_TOKEN is set, start the bot over `deps.engine`
- * and `deps.store` (one engine, one store, one set of tallies: /stats and the web stats page then agree)
- * and return how to stop it. Until then the web channel runs alone.
+ * Runs the Discord bot over the web channel's engine and store when DISCORD_TOKEN is set: one engine, one
+ * store, one set of tallies, so `/stats` and the web stats page agree. A half-configured bot (a token but
+ * no DISCORD_CLIENT_ID) stops start-up naming the missing variable rather than running without it.
  */
 export async function startDiscordIfConfigured(deps: DiscordDeps): Promise<DiscordHandle | null> {
   if (deps.env.DISCORD_TOKEN === undefined || deps.env.DISCORD_TOKEN === '') {
     deps.log.info('Discord is not configured (DISCORD_TOKEN is empty): running the web channel only');
     return null;
   }
-  deps.log.warn(
-    'DISCORD_TOKEN is set, but `start` does not run the Discord bot yet: running the web channel only',
-  );
-  return null;
+  const discordConfig = loadDiscordConfig(deps.env);
+  const liveProbe =
+    deps.asker === null
+      ? undefined
+      : new LiveProbe({ asker: deps.asker, store: deps.store, limits: loadLiveProbeConfig(deps.env) });
+  const running = await runBot({
+    discordConfig,
+    log: deps.log,
+    store: deps.store,
+    set: deps.set,
+    models: deps.models,
+    shared: { engine: deps.engine, recovery: deps.recovery },
+    ...(liveProbe ? { liveProbe } : {}),
+    // Web rooms have timers of their own that show their reveals; nothing to hand over.
+    onOtherReveal: () => undefined,
+  });
+  deps.log.info('Discord bot connected');
+  return {
+    stop: () => running.stop(),
+    onReveal: (reveal) => running.quiz.revealFromElsewhere(reveal),
+  };
 }
 
 export interface RunningApp {
@@ -135,6 +160,8 @@ export async function startApp(
     for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
     discord = await startDiscordIfConfigured({
       engine,
+      recovery: recovered,
+      asker: models.asker,
       store,
       set: choice.set,
       models: models.source,

@@ -22,6 +22,11 @@ export interface OfferedModel {
 export interface QuizModels {
   source: ModelAnswerSource;
   offered: OfferedModel[];
+  /**
+   * The one asker behind the models file's models (null without a models file). Live `/probe` questions
+   * must go through it too, so that each model has one request gate: one concurrency and rpm limit.
+   */
+  asker: PairAsker | null;
 }
 
 export interface QuizModelsOptions {
@@ -81,19 +86,18 @@ export async function createQuizModels(options: QuizModelsOptions): Promise<Quiz
     answerers.set(RANDOM_BASELINE_ID, coinFlips(RANDOM_BASELINE_ID, 0));
     offered.push({ id: RANDOM_BASELINE_ID, note: 'chance baseline (coin flips)' });
   }
+  let asker: PairAsker | null = null;
   if (fileModels !== null) {
-    const probe = new ProbeAnswerSource(
-      new PairAsker({
-        models: fileModels,
-        env: options.env,
-        stores: probeStores(options.store),
-        set: options.set,
-        dataDir: options.dataDir,
-        runsDir: options.runsDir,
-        log: options.log,
-      }),
-      options.log,
-    );
+    asker = new PairAsker({
+      models: fileModels,
+      env: options.env,
+      stores: probeStores(options.store),
+      set: options.set,
+      dataDir: options.dataDir,
+      runsDir: options.runsDir,
+      log: options.log,
+    });
+    const probe = new ProbeAnswerSource(asker, options.log);
     for (const model of fileModels.models) {
       answerers.set(
         model.id,
@@ -106,6 +110,7 @@ export async function createQuizModels(options: QuizModelsOptions): Promise<Quiz
   }
   return {
     offered,
+    asker,
     source: {
       async knownModels() {
         return [...answerers.keys()];
