@@ -4,11 +4,13 @@
  * Targets are printed beside the figures; benchmarks never fail the build.
  */
 import * as dataset from './dataset.js';
+import * as discord from './discord.js';
 import * as fetch from './fetch.js';
 import * as probe from './probe.js';
 import * as quiz from './quiz.js';
+import * as web from './web.js';
 
-const BENCHMARKS: Record<string, { run(): Promise<void> }> = { dataset, fetch, probe, quiz };
+const BENCHMARKS: Record<string, { run(): Promise<void> }> = { dataset, fetch, probe, quiz, discord, web };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in BENCHMARKS));
