@@ -6,7 +6,7 @@ import { loadOfficialSetStrict } from '../src/dataset/official.js';
 import { createLogger } from '../src/logger.js';
 import { QuizEngine } from '../src/quiz/engine.js';
 import { InMemoryModelAnswers } from '../src/quiz/model-answers.js';
-import { seededRandom } from '../src/quiz/random.js';
+import { seededRandom } from '../src/random.js';
 import { openStore } from '../src/store/open-store.js';
 import { makeOfficialDataDir } from '../test/support/placeholder-images.js';
 

@@ -10,7 +10,7 @@ import { createCliContext } from '../src/cli/context.js';
 import { runCli } from '../src/cli/run.js';
 import { loadOfficialSetStrict } from '../src/dataset/official.js';
 import { createLogger } from '../src/logger.js';
-import { seededRandom } from '../src/quiz/random.js';
+import { seededRandom } from '../src/random.js';
 import { openStore } from '../src/store/open-store.js';
 import { SHARED_DATASET_DIR } from './support/paths.js';
 

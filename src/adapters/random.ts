@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../random.js';
 import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
 
 /**
@@ -11,18 +12,6 @@ export interface RandomAdapterOptions {
   id: string;
   model: string;
   seed: number;
-}
-
-/** mulberry32: a tiny, well-distributed 32-bit generator; good enough for coin flips and dice. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function generatorFor(seed: number, request: ModelRequest): () => number {
@@ -38,7 +27,7 @@ function generatorFor(seed: number, request: ModelRequest): () => number {
   const digest = createHash('sha256')
     .update([String(seed), ...parts].join('\u0000'))
     .digest();
-  return mulberry32(digest.readUInt32LE(0));
+  return seededRandom(digest.readUInt32LE(0));
 }
 
 /** A score from 1 to 10, as the official judge prompt asks. */

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { type Clock, systemClock } from '../quiz/clock.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { indexPairs, pmcArticleUrl } from '../quiz/pairs.js';
-import type { RandomSource } from '../quiz/random.js';
+import type { RandomSource } from '../random.js';
 import { quizCollections } from '../quiz/store-layout.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import type { Store } from '../store/types.js';

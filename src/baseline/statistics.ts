@@ -1,5 +1,5 @@
 import type { Option } from '../dataset/model.js';
-import { seededRandom } from '../quiz/random.js';
+import { seededRandom } from '../random.js';
 
 /** One resampling unit of the set-accuracy bootstrap: a pair, with everyone's answers to it. */
 export interface PairCluster {

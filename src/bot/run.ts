@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Clock, Scheduler } from '../quiz/clock.js';
 import { QuizEngine, type QuizLimits, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import type { RandomSource } from '../quiz/random.js';
+import type { RandomSource } from '../random.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import type { Store } from '../store/types.js';
 import { type Bot, createBot } from './client.js';

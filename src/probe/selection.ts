@@ -1,5 +1,6 @@
 import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
+import { seededRandom, shuffled } from '../random.js';
 import { categorySlotCounts } from '../scoring/count-table.js';
 
 export interface SelectionOptions {
@@ -10,26 +11,12 @@ export interface SelectionOptions {
   seed?: number;
 }
 
-/** mulberry32: a small deterministic generator, so `--seed` picks the same sample on every machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** N of the pairs chosen by a seeded Fisher-Yates shuffle, returned in dataset order. */
 function seededSample(pairs: ConfusingPair[], n: number, seed: number): ConfusingPair[] {
-  const random = seededRandom(seed);
-  const indexes = pairs.map((_, i) => i);
-  for (let i = indexes.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [indexes[i], indexes[j]] = [indexes[j] as number, indexes[i] as number];
-  }
+  const indexes = shuffled(
+    pairs.map((_, i) => i),
+    seededRandom(seed),
+  );
   const chosen = new Set(indexes.slice(0, n));
   return pairs.filter((_, i) => chosen.has(i));
 }

@@ -9,7 +9,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type ModelAnswerSource, type TrackedModelRequest, trackModelRequest } from './model-answers.js';
 import { drawPairOrder, indexPairs, resolveCategory } from './pairs.js';
 import { type QuizRefusal, quizError, refusal } from './quiz-errors.js';
-import type { RandomSource } from './random.js';
+import type { RandomSource } from '../random.js';
 import type {
   AnswerRecord,
   ClosedBy,

@@ -5,7 +5,7 @@ export * from './engine.js';
 export * from './model-answers.js';
 export * from './pairs.js';
 export * from './quiz-errors.js';
-export * from './random.js';
+export * from '../random.js';
 export * from './records.js';
 export * from './reveal.js';
 export * from './stats.js';

@@ -4,7 +4,7 @@ import { BaselineService, type BaselineServiceOptions } from '../../src/baseline
 import type { ConfusingPair, ImageSlot, PairSet } from '../../src/dataset/model.js';
 import { createLogger } from '../../src/logger.js';
 import { QuizEngine } from '../../src/quiz/engine.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import { type Harness, member, openHarness, optionFor } from '../quiz/harness.js';
 
 export const SECRET = 'test-baseline-secret-0123456789abcdef';

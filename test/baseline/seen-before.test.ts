@@ -4,7 +4,7 @@ import { Pseudonymizer } from '../../src/baseline/pseudonym.js';
 import type { BaselineService } from '../../src/baseline/service.js';
 import type { ConfusingPair } from '../../src/dataset/model.js';
 import { indexPairs } from '../../src/quiz/pairs.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import {
   type BaselineHarness,
   openBaseline,

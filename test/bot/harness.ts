@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import type { Clock } from '../../src/quiz/clock.js';
 import type { QuizLimits } from '../../src/quiz/engine.js';
 import { InMemoryModelAnswers, type ModelPairAnswers } from '../../src/quiz/model-answers.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';

@@ -1,7 +1,7 @@
 import { runBot } from '../../src/bot/run.js';
 import { loadDiscordConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import { loadTeachingSet, modelSource, type QuizBotOptions } from './harness.js';
 

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import type { Clock } from '../../src/quiz/clock.js';
 import { QuizEngine, type QuizEngineOptions } from '../../src/quiz/engine.js';
 import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { makeOfficialDataDir } from '../support/placeholder-images.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageSlot } from '../../src/dataset/model.js';
 import { pairHasCategory } from '../../src/quiz/pairs.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import { scorePair } from '../../src/scoring/pair-score.js';
 import { type Harness, member, openHarness, optionFor } from './harness.js';
 

@@ -7,7 +7,7 @@ import type { PairSet } from '../../src/dataset/model.js';
 import { createLogger } from '../../src/logger.js';
 import { QuizEngine, type QuizLimits } from '../../src/quiz/engine.js';
 import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
-import { seededRandom } from '../../src/quiz/random.js';
+import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { ClientMessage, ServerMessage } from '../../src/web/protocol.js';
