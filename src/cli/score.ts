@@ -7,7 +7,6 @@ import type { PairSet } from '../dataset/model.js';
 import { parseJsonDocument, type SourceDocument } from '../dataset/source-document.js';
 import { UserFacingError } from '../errors.js';
 import {
-  ALL_ROW,
   ANSWER_FORMATS,
   type AnswerFormat,
   alignAnswersToSet,
@@ -19,6 +18,7 @@ import {
   type SetScore,
   scoreSet,
 } from '../scoring/index.js';
+import { renderSummaryTable, SUMMARY_TABLE_LEGEND } from '../scoring/summary-text.js';
 import type { CliContext } from './context.js';
 
 interface ScoreOptions {
@@ -169,77 +169,7 @@ async function readAnswersDocument(file: string, label: string): Promise<SourceD
   return doc;
 }
 
-const COLUMNS = [
-  { title: 'Category', align: 'left' },
-  { title: 'Total', align: 'right' },
-  { title: 'Set acc.', align: 'right' },
-  { title: '95% CI', align: 'left' },
-  { title: 'Individual acc.', align: 'right' },
-  { title: '95% CI', align: 'left' },
-  { title: 'Confused', align: 'right' },
-  { title: 'Valid pairs', align: 'right' },
-  { title: 'Invalid', align: 'right' },
-  { title: 'Precision', align: 'right' },
-  { title: 'Precision total', align: 'right' },
-] as const;
-
-const percent = (value: number) => value.toFixed(2);
-const interval = ({ low, high }: { low: number; high: number }) => `[${low.toFixed(1)}, ${high.toFixed(1)}]`;
-
 /** The official table (rounded as the official script prints it) with Wilson intervals and a chance row. */
 function renderTable({ summary }: SetScore): string {
-  const body: string[][] = summary.rows.map((name) => {
-    const row = summary.rounded[name];
-    const ci = summary.intervals[name];
-    if (!row || !ci) throw new Error(`summary has no row ${name}`);
-    return [
-      name,
-      String(row.total),
-      percent(row.set_acc),
-      interval(ci.set_acc),
-      percent(row.individual_acc),
-      interval(ci.individual_acc),
-      percent(row.confused),
-      String(row.valid_pairs),
-      percent(row.invalid),
-      percent(row.precision),
-      String(row.precision_total),
-    ];
-  });
-  body.push([
-    'Chance',
-    '',
-    percent(CHANCE.setAccuracy),
-    '',
-    percent(CHANCE.individualAccuracy),
-    '',
-    percent(CHANCE.confusion),
-    '',
-    '',
-    '',
-    '',
-  ]);
-  const table = [COLUMNS.map((c) => c.title), ...body];
-  const widths = COLUMNS.map((_, i) => Math.max(...table.map((cells) => (cells[i] ?? '').length)));
-  const lines = table.map((cells) =>
-    cells
-      .map((cell, i) =>
-        COLUMNS[i]?.align === 'left' ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-      )
-      .join('  ')
-      .trimEnd(),
-  );
-  const allIndex = summary.rows.indexOf(ALL_ROW) + 1;
-  const rule = '-'.repeat(lines[0]?.length ?? 0);
-  lines.splice(allIndex, 0, rule);
-  lines.splice(1, 0, rule);
-  return `${lines.join('\n')}\n\n${LEGEND}\n`;
+  return `${renderSummaryTable(summary)}\n${SUMMARY_TABLE_LEGEND}\n`;
 }
-
-const LEGEND = [
-  'Percentages, rounded as the official script rounds them. 95% CI: Wilson intervals (set accuracy per',
-  'category uses the effective number of pairs, since a pair counts twice when both images share the category).',
-  'Confused: share of pairs with two valid answers that got the same letter twice. Valid pairs: pairs with two',
-  'valid answers. Precision: set accuracy among valid, unconfused pairs (Precision total of them).',
-  'Chance: what random guessing scores.',
-].join('\n');

@@ -42,3 +42,4 @@ export {
   type SummaryRow,
   type SummaryTable,
 } from './summary-table.js';
+export { renderSummaryTable, SUMMARY_TABLE_LEGEND } from './summary-text.js';
