@@ -50,6 +50,7 @@ import {
 import { RoundImages } from './quiz-round-image.js';
 import { type RoundMessageRecord, roundMessages } from './quiz-round-messages.js';
 import { summaryEmbeds } from './quiz-tables.js';
+import { summaryChartAttachment } from './result-charts.js';
 import { ChannelTimers } from './quiz-timers.js';
 
 /**
@@ -514,9 +515,11 @@ export class DiscordQuiz {
     this.timers.clear(channelId);
     this.channels.delete(channelId);
     await this.records.delete(channelId);
+    const chart = await summaryChartAttachment(summary, this.log);
     await this.send(channelId, {
       ...(note ? { content: clip(note, 2000) } : {}),
       embeds: summaryEmbeds(summary),
+      ...(chart ? { files: [chart] } : {}),
     });
   }
 

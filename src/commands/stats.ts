@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import type { BotDeps, Command } from '../bot/command.js';
 import { statsEmbeds } from '../bot/quiz-tables.js';
+import { statsChartAttachment } from '../bot/result-charts.js';
 import { resolveCategory } from '../quiz/pairs.js';
 import type { StatsScope } from '../quiz/stats.js';
 import { requireQuiz } from './quiz.js';
@@ -14,7 +15,8 @@ import { requireQuiz } from './quiz.js';
 /**
  * `/stats [category] [scope]`: how people did against each model on every revealed quiz question in this
  * channel, this server (default) or for you alone: set accuracy with its 95% interval, single-image
- * accuracy, confusion, the number of answered pairs, and what guessing would score.
+ * accuracy, confusion, the number of answered pairs, and what guessing would score; with the same as a
+ * chart (stats.png, its alt text spelling out every bar).
  */
 
 export const SCOPES = ['channel', 'server', 'me'] as const;
@@ -56,9 +58,16 @@ async function execute(interaction: ChatInputCommandInteraction, deps: BotDeps):
   const choice = (SCOPES as readonly string[]).includes(interaction.options.getString('scope') ?? '')
     ? (interaction.options.getString('scope') as ScopeChoice)
     : 'server';
+  // Deferred before the slow part (reading every revealed round, drawing the chart): Discord wants an
+  // answer within 3 s.
   await interaction.deferReply(choice === 'me' ? { flags: MessageFlags.Ephemeral } : {});
   const stats = await quiz.engine.stats(statsScope(interaction, choice));
-  await interaction.editReply({ embeds: statsEmbeds(stats, category), allowedMentions: { parse: [] } });
+  const chart = await statsChartAttachment(stats, category, deps.log);
+  await interaction.editReply({
+    embeds: statsEmbeds(stats, category),
+    ...(chart ? { files: [chart] } : {}),
+    allowedMentions: { parse: [] },
+  });
 }
 
 export async function categoryAutocomplete(
