@@ -50,8 +50,8 @@ import {
 import { RoundImages } from './quiz-round-image.js';
 import { type RoundMessageRecord, roundMessages } from './quiz-round-messages.js';
 import { summaryEmbeds } from './quiz-tables.js';
-import { summaryChartAttachment } from './result-charts.js';
 import { ChannelTimers } from './quiz-timers.js';
+import { summaryChartAttachment } from './result-charts.js';
 
 /**
  * The quiz on Discord: turns the engine's sessions into channel messages and button presses into engine
