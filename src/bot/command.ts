@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { PairSet } from '../dataset/model.js';
 import type { LiveProbe } from '../live/live-probe.js';
 import type { Logger } from '../logger.js';
+import type { DiscordBaseline } from './baseline-front-end.js';
 import type { DiscordQuiz } from './quiz-front-end.js';
 
 /**
@@ -25,6 +26,8 @@ export interface BotDeps {
   quiz?: DiscordQuiz;
   /** Live model questions for `/probe` (src/live); absent on a bot without live models (/probe then says so). */
   liveProbe?: LiveProbe;
+  /** The private human baseline (src/bot/baseline-front-end.ts) for /baseline, /profile, /forget-me, /export; absent: they say so. */
+  baseline?: DiscordBaseline;
 }
 
 /** A slash command's definition: a SlashCommandBuilder, or anything with a name that renders the same JSON. */

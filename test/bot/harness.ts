@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type Bot, createBot } from '../../src/bot/client.js';
-import type { Command } from '../../src/bot/command.js';
+import type { BotDeps, Command } from '../../src/bot/command.js';
 import { deployCommands } from '../../src/bot/deploy-commands.js';
 import type { QuizTuning } from '../../src/bot/quiz-front-end.js';
 import { type RunningBot, runBot } from '../../src/bot/run.js';
@@ -82,12 +82,20 @@ export interface BotHarness {
   close(): Promise<void>;
 }
 
+/** Optional parts of the bot's deps (quiz, live probe, baseline), made once the set and data folder exist. */
+export type ExtraDeps = Partial<Omit<BotDeps, 'log' | 'pairSet' | 'hostRole'>>;
+
 /**
  * A fake Discord, the real bot connected to it with `commands` (the project's own by default, plus
  * `extraCommands`), and those commands deployed to the fake guild so slash commands carry typed options.
  */
 export async function startBot(
-  options: { extraCommands?: Command[]; pairSet?: PairSet; env?: Record<string, string> } = {},
+  options: {
+    extraCommands?: Command[];
+    pairSet?: PairSet;
+    env?: Record<string, string>;
+    deps?: (world: { pairSet: PairSet; dataDir: string; log: Logger }) => Promise<ExtraDeps>;
+  } = {},
 ): Promise<BotHarness> {
   const fake = await startFakeDiscord();
   const logs = captureLogs();
@@ -96,7 +104,8 @@ export async function startBot(
   const config = loadDiscordConfig({ ...discordEnv(fake), ...options.env });
   const commands = [...COMMANDS, ...(options.extraCommands ?? [])];
   await deployCommands({ config, commands, log: logs.log });
-  const bot = createBot(config, { log: logs.log, pairSet }, commands);
+  const extra = options.deps ? await options.deps({ pairSet, dataDir, log: logs.log }) : {};
+  const bot = createBot(config, { ...extra, log: logs.log, pairSet }, commands);
   await bot.start();
   return {
     fake,
