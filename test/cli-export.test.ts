@@ -108,6 +108,7 @@ describe('mediconfusion export', () => {
         'people-majority-resident-pgy1_mc_score.json',
         'people-majority_mc_score.json',
         'report-accuracy.csv',
+        'report-chart.png',
         'report-crowd.csv',
         'report-models.csv',
         'report.json',

@@ -9,6 +9,7 @@ import { type AnswerRow, readAnswerHistory } from './history.js';
 import type { Profile } from './profile.js';
 import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import { type BaselineReport, buildReport, type Estimate, type ReportOptions } from './report.js';
+import { reportCharts } from './report-chart.js';
 import { baselineCollections } from './store-layout.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'all'] as const;
@@ -19,11 +20,9 @@ const SCORE_MODE = 'mc';
 /** The crowd's majority answer, scored as the official harness scores a model. */
 export const CROWD_MODEL_NAME = 'people-majority';
 
-export interface ExportFile {
-  name: string;
-  mediaType: 'text/csv' | 'application/json';
-  content: string;
-}
+export type ExportFile =
+  | { name: string; mediaType: 'text/csv' | 'application/json'; content: string }
+  | { name: string; mediaType: 'image/png'; content: Buffer };
 
 export interface ExportSummary {
   set: string;
@@ -56,8 +55,9 @@ export interface ExportOptions {
 
 /**
  * Everything a researcher needs, with pseudonymous participant ids only: every answer (baseline and quiz,
- * with its context), the participants' profiles, the report, and the crowd's official score tables. Files
- * are returned in memory (a bot attaches them); `writeExportFiles` puts them in a folder.
+ * with its context), the participants' profiles, the report, the crowd's official score tables and the
+ * report's charts (PNG, whatever the format). Files are returned in memory (a bot attaches them);
+ * `writeExportFiles` puts them in a folder.
  */
 export async function buildExport(options: ExportOptions): Promise<BaselineExport> {
   const { store, set, format } = options;
@@ -99,6 +99,15 @@ export async function buildExport(options: ExportOptions): Promise<BaselineExpor
     const name = group.group === 'all' ? CROWD_MODEL_NAME : `${CROWD_MODEL_NAME}-${group.group}`;
     files.push(jsonFile(`${name}_${SCORE_MODE}_score.json`, group.crowd.scoreTable));
   }
+  const charts = await reportCharts({
+    set,
+    report,
+    rows: history.rows,
+    profiles,
+    ...(options.report?.models ? { models: options.report.models } : {}),
+    ...(options.report?.log ? { log: options.report.log } : {}),
+  });
+  for (const chart of charts) files.push({ name: chart.name, mediaType: 'image/png', content: chart.png });
   files.push(
     jsonFile('manifest.json', { ...summary, report: report.options, files: files.map((f) => f.name) }),
   );

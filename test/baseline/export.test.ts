@@ -18,6 +18,7 @@ let storedAnswers: number;
 const file = (r: BaselineExport, name: string) => {
   const found = r.files.find((f) => f.name === name);
   if (found === undefined) throw new Error(`no ${name} in ${r.files.map((f) => f.name).join(', ')}`);
+  if (typeof found.content !== 'string') throw new Error(`${name} is not a text file`);
   return found.content;
 };
 const csv = (text: string) => parse(text, { columns: true }) as Array<Record<string, string>>;
