@@ -126,7 +126,7 @@ export type QuestionFace = Pick<BaselineQuestion, 'question' | 'options' | 'choi
 
 function choiceLine(question: QuestionFace, slot: ImageSlot, option: Option | null): string {
   if (option === null) return `Image ${slot + 1}: not answered yet`;
-  return `✅ Image ${slot + 1}: you chose **${option}** (${escapeMarkdown(clip(question.options[option], 80))})`;
+  return `☑️ Image ${slot + 1}: you chose **${option}** (${escapeMarkdown(clip(question.options[option], 80))})`;
 }
 
 /** The text of a pair being answered; `choices` are the participant's own answers so far. */

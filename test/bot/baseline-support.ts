@@ -31,9 +31,12 @@ export interface BaselineBot extends BotHarness {
 
 /**
  * The real bot on a fake Discord with the private baseline on a SQLite store in a temp folder. Two models
- * answer every pair: `oracle` (always right) and `always-a`, so a reveal has something to show.
+ * answer every pair: `oracle` (always right) and `always-a`, so a reveal has something to show. With
+ * `pairs`, the baseline uses only the first pairs of the set.
  */
-export async function startBaselineBot(options: { env?: Record<string, string> } = {}): Promise<BaselineBot> {
+export async function startBaselineBot(
+  options: { env?: Record<string, string>; pairs?: number } = {},
+): Promise<BaselineBot> {
   const storeDir = await mkdtemp(path.join(tmpdir(), 'baseline-bot-'));
   const storeUrl = `sqlite://${path.join(storeDir, 'store.sqlite')}`;
   let store: Store | undefined;
@@ -48,7 +51,10 @@ export async function startBaselineBot(options: { env?: Record<string, string> }
   models.setModel('always-a', { ok: true, chosen: ['A', 'A'], raw: ['A', 'A'] });
   const h = await startBot({
     ...(options.env ? { env: options.env } : {}),
-    deps: async ({ pairSet, log }) => {
+    deps: async ({ pairSet: full, log }) => {
+      // A few pairs make every participant meet the same ones.
+      const pairSet =
+        options.pairs === undefined ? full : { ...full, pairs: full.pairs.slice(0, options.pairs) };
       store = await openStore(storeUrl, { log });
       service = new BaselineService({
         store,
@@ -167,4 +173,32 @@ export async function baselineCounts(store: Store): Promise<Record<string, numbe
     counts[name] = n;
   }
   return counts;
+}
+
+/**
+ * One pair through the bot as a participant would: `/baseline` (accepting the notice when it comes), then
+ * image 1 and image 2, right or wrong as asked. Resolves with the pair and the message holding its reveal.
+ */
+export async function playOnePair(
+  h: BotHarness,
+  user: FakeUser,
+  right: [boolean, boolean] = [true, true],
+): Promise<{ pair: ConfusingPair; reveal: FakeMessage }> {
+  let message = await slash(h, user, { name: 'baseline' });
+  if (message.embeds.length > 0) {
+    const accept = h.fake.dispatchButton(user, buttonId(message, 'I agree, start'), message);
+    await settled(h, accept, 1);
+    message = h.fake.message(message.id);
+  }
+  const pair = pairShown(h, message);
+  for (const slot of [0, 1] as const) {
+    const current = h.fake.message(message.id);
+    const sent = h.fake.dispatchButton(
+      user,
+      buttonId(current, `Image ${slot + 1} → ${optionFor(pair, slot, right[slot])}`),
+      current,
+    );
+    await settled(h, sent, 1);
+  }
+  return { pair, reveal: h.fake.message(message.id) };
 }
