@@ -60,6 +60,10 @@ function percent(value: number | null): string {
   return value === null ? '–' : `${Math.round(value)}%`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -292,11 +296,14 @@ export function revealMessage(reveal: PairReveal, progress: BaselineProgress | n
     )
     .toJSON();
   const finished = progress !== null && progress.remaining === 0;
+  const content =
+    progress === null
+      ? '🔒 **Private baseline**'
+      : finished
+        ? `🔒 **Private baseline** · 🎉 That was your last pair (${plural(progress.answered, 'pair')} done). Thank you for taking part!`
+        : `🔒 **Private baseline** · ${plural(progress.answered, 'pair')} done, ${progress.remaining} left`;
   return {
-    content:
-      progress === null
-        ? '🔒 **Private baseline**'
-        : `🔒 **Private baseline** · ${progress.answered} pairs done, ${progress.remaining} left`,
+    content,
     embeds: [results, teachingEmbed(reveal, 0), teachingEmbed(reveal, 1)],
     components: finished
       ? []
