@@ -13,7 +13,7 @@ export interface Asset {
   contentType: string;
 }
 
-export const PAGES = ['home', 'host', 'join', 'stats'] as const;
+export const PAGES = ['home', 'host', 'join', 'stats', 'baseline'] as const;
 export type PageName = (typeof PAGES)[number];
 
 /** The client sources, beside this file when run from src/ and in src/ when run from a build in dist/. */

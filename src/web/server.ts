@@ -6,6 +6,8 @@ import Fastify, { type FastifyReply, type FastifyRequest, LogController } from '
 import QRCode from 'qrcode';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { SPECIALTY_MAX_LENGTH, TRAINING_LEVEL_LABELS, TRAINING_LEVELS } from '../baseline/profile.js';
+import type { BaselineService } from '../baseline/service.js';
 import type { PairSet } from '../dataset/model.js';
 import { isUserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +17,8 @@ import type { RoundReveal } from '../quiz/reveal.js';
 import type { StatsScope } from '../quiz/stats.js';
 import type { Store } from '../store/types.js';
 import { clientAssets, type PageName } from './assets.js';
+import { registerBaselineApi } from './baseline-api.js';
+import type { BaselinePageData } from './baseline-protocol.js';
 import { ImageLinks } from './image-links.js';
 import type { OfferedModel } from './model-answers.js';
 import { renderMessagePage, renderPage } from './pages.js';
@@ -42,6 +46,8 @@ export interface WebServerOptions {
   countIntervalMs?: number;
   /** Most rooms that may be made from the home page while the server runs. */
   maxNewRooms?: number;
+  /** The private human baseline (/baseline page and /api/baseline/…); absent: the page says it is off. */
+  baseline?: BaselineService;
 }
 
 export interface WebServer {
@@ -160,7 +166,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return parsed.data;
   };
 
-  app.get('/', (_request, reply) => page(reply, 'home', 'MediConfusion quiz'));
+  app.get('/', (_request, reply) =>
+    page(reply, 'home', 'MediConfusion quiz', { baseline: options.baseline !== undefined }),
+  );
   app.get('/join', (_request, reply) => page(reply, 'join', 'Join the MediConfusion quiz', { room: null }));
   app.get('/join/:code', async (request, reply) => {
     const code = await roomFromParams(request, reply);
@@ -171,6 +179,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (code !== null) return page(reply, 'host', `Host quiz ${code}`, { room: code });
   });
   app.get('/stats', (_request, reply) => page(reply, 'stats', 'MediConfusion quiz statistics'));
+  app.get('/baseline', (_request, reply) => {
+    if (options.baseline === undefined) {
+      return messagePage(
+        reply,
+        404,
+        'Private baseline',
+        'The private baseline is not enabled on this server.',
+      );
+    }
+    const data: BaselinePageData = {
+      enabled: true,
+      trainingLevels: TRAINING_LEVELS.map((value) => ({ value, label: TRAINING_LEVEL_LABELS[value] })),
+      specialtyMaxLength: SPECIALTY_MAX_LENGTH,
+    };
+    return page(reply, 'baseline', 'MediConfusion private baseline', data);
+  });
+  if (options.baseline !== undefined) {
+    registerBaselineApi(app, { service: options.baseline, set: options.set, images, log: options.log });
+  }
 
   app.get('/assets/:name', async (request, reply) => {
     const { name } = assetParamsSchema.parse(request.params);

@@ -1,5 +1,5 @@
 import { ROOM_CODE_LENGTH } from '../wire-constants.js';
-import { app, h, render } from './common.js';
+import { app, h, pageData, render } from './common.js';
 
 /** The start page: join a room by its code, or host a new room. */
 
@@ -61,4 +61,11 @@ render(
     error,
   ),
   h('p', {}, h('a', { href: '/stats' }, 'Statistics: people versus models')),
+  pageData<{ baseline?: boolean }>().baseline === true &&
+    h(
+      'p',
+      {},
+      h('a', { href: '/baseline' }, 'Private baseline'),
+      ': answer pairs alone, at your own pace, for the research comparison with AI models.',
+    ),
 );
