@@ -94,6 +94,11 @@ function showConsent(notice: ConsentNoticeView, outdated: boolean): void {
       : null,
     h('section', { class: 'consent-notice' }, ...noticeBody(notice.text)),
     h(
+      'p',
+      { class: 'muted' },
+      'On this page, “Forget me” below each pair does what /forget-me does on Discord.',
+    ),
+    h(
       'div',
       { class: 'controls' },
       h('button', { type: 'button', class: 'primary', onclick: () => void accept() }, notice.acceptLabel),
