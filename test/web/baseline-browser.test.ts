@@ -45,7 +45,7 @@ describe('the baseline page', () => {
 
     await page.locator('button[data-image="1"][data-option="A"]').click();
     await page.getByText('Recorded: image 1 is A.').waitFor();
-    const halfway = await page.locator('main').innerText();
+    const halfway = (await page.locator('main').textContent()) ?? '';
     for (const secret of ['oracle', 'always-a', 'People:', 'the answer is'])
       expect(halfway).not.toContain(secret);
     expect(await page.locator('button[data-image="1"]').first().isDisabled()).toBe(true);
@@ -54,7 +54,7 @@ describe('the baseline page', () => {
     await page
       .getByRole('heading', { name: /Both right!|Confused|One of two right|Neither right/ })
       .waitFor();
-    const reveal = await page.locator('main').innerText();
+    const reveal = (await page.locator('main').textContent()) ?? '';
     expect(reveal).toContain(`Image 1: the answer is ${pair.images[0].correct}`);
     expect(reveal).toContain(`Image 2: the answer is ${pair.images[1].correct}`);
     expect(reveal).toContain('oracle');
