@@ -3,6 +3,7 @@ import type { CliContext } from './context.js';
 import { registerDataCheck } from './data-check.js';
 import { registerDataFetch } from './data-fetch.js';
 import { registerExport } from './export.js';
+import { registerForget } from './forget.js';
 import { registerProbe } from './probe.js';
 import { registerScore } from './score.js';
 import { registerStart } from './start.js';
@@ -29,5 +30,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerProbe(program, ctx);
   registerStart(program, ctx);
   registerExport(program, ctx);
+  registerForget(program, ctx);
   return program;
 }

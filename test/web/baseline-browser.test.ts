@@ -6,6 +6,10 @@ import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser } from 
 
 /** The web baseline in a real browser (Debian's chromium through playwright-core). */
 
+// Browser-side code is passed as text: the tests are compiled without the DOM library.
+const IMAGES_LOADED =
+  "[...document.querySelectorAll('.pair-image img')].every((img) => img.complete && img.naturalWidth > 0)";
+
 let session: BrowserSession;
 let h: WebBaselineHarness;
 
@@ -36,11 +40,7 @@ describe('the baseline page', () => {
     const question = (await page.locator('#question-text').textContent())?.trim();
     const pair = h.set.pairs.find((p) => p.question === question) as ConfusingPair;
     expect(pair).toBeDefined();
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLImageElement>('.pair-image img')].every(
-        (img) => img.complete && img.naturalWidth > 0,
-      ),
-    );
+    await page.waitForFunction(IMAGES_LOADED);
     await session.screenshot(page, 'baseline-pair');
 
     await page.locator('button[data-image="1"][data-option="A"]').click();
@@ -59,18 +59,13 @@ describe('the baseline page', () => {
     expect(reveal).toContain(`Image 2: the answer is ${pair.images[1].correct}`);
     expect(reveal).toContain('oracle');
     expect(reveal).toMatch(/People: \d+ of 1 person got both right/);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLImageElement>('.pair-image img')].every(
-        (img) => img.complete && img.naturalWidth > 0,
-      ),
-    );
+    await page.waitForFunction(IMAGES_LOADED);
     await session.screenshot(page, 'baseline-reveal');
     expect(await baselineCounts(h.store)).toMatchObject({ consent: 1, answers: 2 });
 
     await page.getByRole('button', { name: 'Next pair' }).click();
     await page.waitForFunction(
-      (previous) => document.querySelector('#question-text')?.textContent?.trim() !== previous,
-      question,
+      `document.querySelector('#question-text')?.textContent?.trim() !== ${JSON.stringify(question)}`,
     );
     const next = (await page.locator('#question-text').textContent())?.trim();
     expect(h.set.pairs.map((p) => p.question)).toContain(next);
