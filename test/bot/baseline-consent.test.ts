@@ -85,6 +85,19 @@ describe('/baseline consent gate', () => {
     expect(counts).toMatchObject({ consent: 1, progress: 1, answers: 0, profiles: 0 });
   });
 
+  it('shows both original images at full size, privately, under neutral names', async () => {
+    const user = newUser();
+    const notice = await slash(h, user, { name: 'baseline' });
+    const accept = h.fake.dispatchButton(user, buttonId(notice, CONSENT_NOTICE.acceptLabel), notice);
+    await settled(h, accept, 1);
+    const shown = h.fake.message(notice.id);
+    const sent = h.fake.dispatchButton(user, buttonId(shown, 'Full size'), shown);
+    const reply = await h.fake.waitForReply(sent.id);
+    expect(reply.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(reply.attachments.map((a) => a.filename)).toEqual(['image-1.jpg', 'image-2.jpg']);
+    expect(await baselineCounts(h.store)).toMatchObject({ answers: 0 });
+  });
+
   it('answers a consent button of an older notice with a note, recording nothing', async () => {
     const user = newUser();
     const before = await baselineCounts(h.store);
