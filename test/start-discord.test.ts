@@ -86,6 +86,20 @@ describe('npm start with Discord configured', () => {
     expect(engineStats).toMatchObject({ rounds: 1, people: 1 });
   });
 
+  it('offers the private baseline on Discord and on the web, with one consent record per person', async () => {
+    app = await start(discordEnv(fake));
+    const person = fake.addUser({ username: 'resident' });
+    const notice = await fake.waitForReply(fake.dispatchSlashCommand(person, { name: 'baseline' }).id);
+    expect(notice.embeds[0]?.description).toContain('pseudonymous');
+    const status = await fetch(`${app.web.publicUrl}/api/baseline/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ participant: 'b1f0a6a4-8d1e-4c55-9b7c-0d6a2f1e9c33' }),
+    });
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as { consent: { accepted: boolean } }).consent.accepted).toBe(false);
+  });
+
   it('stops start-up naming DISCORD_CLIENT_ID when only the token is set', async () => {
     const { DISCORD_CLIENT_ID: _omitted, ...env } = discordEnv(fake);
     const failure = await start(env).catch((err: unknown) => err);

@@ -1,3 +1,4 @@
+import type { BaselineService } from '../baseline/service.js';
 import type { Config, DiscordConfig } from '../config.js';
 import type { PairSet } from '../dataset/model.js';
 import type { LiveProbe } from '../live/live-probe.js';
@@ -5,9 +6,10 @@ import type { Logger } from '../logger.js';
 import type { Clock, Scheduler } from '../quiz/clock.js';
 import { QuizEngine, type QuizLimits, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import type { RandomSource } from '../random.js';
 import type { RoundReveal } from '../quiz/reveal.js';
+import type { RandomSource } from '../random.js';
 import type { Store } from '../store/types.js';
+import { DiscordBaseline } from './baseline-front-end.js';
 import { type Bot, createBot } from './client.js';
 import { DiscordQuiz, type QuizTuning } from './quiz-front-end.js';
 import type { RoundImages } from './quiz-round-image.js';
@@ -43,6 +45,11 @@ export interface RunBotOptions {
   onOtherReveal?: (reveal: RoundReveal) => void;
   /** Live model questions for `/probe`; without it `/probe` says live questions are not set up. */
   liveProbe?: LiveProbe;
+  /**
+   * The private human baseline (`/baseline`, `/profile`, `/export`, `/forget-me`), on the same store and set
+   * and with the secret its pseudonyms were made with; without it those commands say the baseline is off.
+   */
+  baseline?: { service: BaselineService; secret: string };
 }
 
 export interface RunningBot {
@@ -78,11 +85,22 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
     ...(options.images ? { images: options.images } : {}),
     ...(options.onOtherReveal ? { onOtherReveal: options.onOtherReveal } : {}),
   });
+  const baseline =
+    options.baseline &&
+    new DiscordBaseline({
+      service: options.baseline.service,
+      store,
+      set,
+      secret: options.baseline.secret,
+      log,
+      ...(options.images ? { images: options.images } : {}),
+    });
   const bot = createBot(discordConfig, {
     log,
     pairSet: set,
     quiz,
     ...(options.liveProbe ? { liveProbe: options.liveProbe } : {}),
+    ...(baseline ? { baseline } : {}),
   });
   quiz.attach(bot.client);
 

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { resolveBaselineSecret } from '../baseline/pseudonym.js';
+import { recordedRunAnswers } from '../baseline/recorded-models.js';
+import { BaselineService } from '../baseline/service.js';
 import { runBot } from '../bot/run.js';
 import { loadDiscordConfig, loadLiveProbeConfig } from '../config.js';
 import type { PairSet } from '../dataset/model.js';
@@ -37,6 +40,8 @@ export interface DiscordDeps {
   recovery: RecoveryReport;
   /** The models file's asker, shared with `/probe` so each model keeps one request gate. */
   asker: PairAsker | null;
+  /** The private human baseline, shared with the web page so one participant has one record. */
+  baseline: { service: BaselineService; secret: string };
   store: Store;
   set: PairSet;
   /** The same model answers the web quiz uses (the probe's cache, live models, the random baseline). */
@@ -73,6 +78,7 @@ export async function startDiscordIfConfigured(deps: DiscordDeps): Promise<Disco
     set: deps.set,
     models: deps.models,
     shared: { engine: deps.engine, recovery: deps.recovery },
+    baseline: deps.baseline,
     ...(liveProbe ? { liveProbe } : {}),
     // Web rooms have timers of their own that show their reveals; nothing to hand over.
     onOtherReveal: () => undefined,
@@ -156,12 +162,31 @@ export async function startApp(
       log,
     });
     engine = new QuizEngine({ store, set: choice.set, models: models.source, log });
+    // Without BASELINE_SECRET a local set-up keeps a generated one in its store, so pseudonyms stay stable
+    // across restarts; a BASELINE_SECRET other than the one the records were made with stops start-up here.
+    const baselineSecret = await resolveBaselineSecret({
+      configured: config.baselineSecret,
+      whenMissing: 'store',
+      store,
+      log,
+    });
+    const recorded = recordedRunAnswers(store);
+    const baselineService = new BaselineService({
+      store,
+      set: choice.set,
+      secret: baselineSecret,
+      log: log.child({ component: 'baseline' }),
+      // Reveals show recorded probe runs only: a participant's reveal never costs an API call.
+      models: { source: recorded, ids: await recorded.knownModels() },
+    });
+    await baselineService.verifySecret();
     const recovered = await engine.recover();
     for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
     discord = await startDiscordIfConfigured({
       engine,
       recovery: recovered,
       asker: models.asker,
+      baseline: { service: baselineService, secret: baselineSecret },
       store,
       set: choice.set,
       models: models.source,
@@ -182,6 +207,7 @@ export async function startApp(
         port,
         publicUrl: config.web.publicUrl,
         onOtherReveal: (reveal) => discord?.onReveal?.(reveal),
+        baseline: baselineService,
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
