@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENV_VARIABLES, loadConfig } from '../src/config.js';
+import { DISCORD_ENV_VARIABLES, ENV_VARIABLES, LIVE_PROBE_ENV_VARIABLES, loadConfig } from '../src/config.js';
 import { UserFacingError } from '../src/errors.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -34,7 +34,7 @@ describe('configuration', () => {
   it('documents every variable it reads in .env.example and the README', () => {
     const example = readFileSync(path.join(root, '.env.example'), 'utf8');
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    for (const name of ENV_VARIABLES) {
+    for (const name of [...ENV_VARIABLES, ...DISCORD_ENV_VARIABLES, ...LIVE_PROBE_ENV_VARIABLES]) {
       expect(example, `.env.example lacks ${name}`).toMatch(new RegExp(`^#?\\s*${name}=`, 'm'));
       expect(readme, `README lacks ${name}`).toContain(`\`${name}\``);
     }
