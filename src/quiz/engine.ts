@@ -3,13 +3,13 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
 import { OPTIONS } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
+import type { RandomSource } from '../random.js';
 import type { Store } from '../store/types.js';
 import { chosenOf, groupAnswers, isComplete, type PersonRound } from './answers.js';
 import { type Clock, systemClock } from './clock.js';
 import { type ModelAnswerSource, type TrackedModelRequest, trackModelRequest } from './model-answers.js';
 import { drawPairOrder, indexPairs, resolveCategory } from './pairs.js';
 import { type QuizRefusal, quizError, refusal } from './quiz-errors.js';
-import type { RandomSource } from '../random.js';
 import type {
   AnswerRecord,
   ClosedBy,

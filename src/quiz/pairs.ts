@@ -1,6 +1,6 @@
 import type { ConfusingPair, PairSet } from '../dataset/model.js';
-import { quizError } from './quiz-errors.js';
 import { type RandomSource, shuffled } from '../random.js';
+import { quizError } from './quiz-errors.js';
 
 /** The set's own spelling of a category typed in any case, or an UNKNOWN_CATEGORY error listing the choices. */
 export function resolveCategory(set: PairSet, category: string): string {
