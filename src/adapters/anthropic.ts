@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { type CallFailure, classifyUnknownError, failedResult, rootMessage } from './http-errors.js';
+import { type CallFailure, classifyUnknownError, rootMessage } from './http-errors.js';
 import { imagePayload } from './image-payload.js';
+import { timedCall } from './timed-call.js';
 import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
 
 /** The `anthropic` provider: the Messages API through the official SDK. */
@@ -97,39 +98,19 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): ModelA
     reasoning,
     acceptsTemperature: temperatureAllowed,
     async complete(request, callOptions = {}): Promise<ModelResult> {
-      const timeoutMs = Math.max(1, Math.ceil(callOptions.timeoutMs ?? options.timeoutMs));
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      try {
-        const raw: unknown = await client.messages.create(await body(request), {
-          timeout: timeoutMs,
-          ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-        });
-        const parsed = answerSchema.safeParse(raw);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-          return failedResult(
-            { kind: 'malformed', message: `${where}${issue?.message ?? 'unexpected body'}` },
-            elapsed(),
-            secrets,
-          );
-        }
-        const { content, usage } = parsed.data;
-        // Thinking and other non-text blocks are not part of the answer.
-        const text = content
-          .flatMap((b) => (b.type === 'text' && b.text !== undefined ? [b.text] : []))
-          .join('');
-        return {
-          ok: true,
-          text,
+      return timedCall({
+        timeoutMs: Math.max(1, Math.ceil(callOptions.timeoutMs ?? options.timeoutMs)),
+        signal: callOptions.signal,
+        secrets,
+        send: async (requestOptions) => client.messages.create(await body(request), requestOptions),
+        schema: answerSchema,
+        read: ({ content, usage }) => ({
+          // Thinking and other non-text blocks are not part of the answer.
+          text: content.flatMap((b) => (b.type === 'text' && b.text !== undefined ? [b.text] : [])).join(''),
           usage: { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 },
-          latencyMs: elapsed(),
-        };
-      } catch (err) {
-        if (callOptions.signal?.aborted) return failedResult({ kind: 'aborted' }, elapsed(), secrets);
-        return failedResult(toFailure(err, timeoutMs), elapsed(), secrets);
-      }
+        }),
+        toFailure,
+      });
     },
   };
 }

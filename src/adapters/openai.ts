@@ -4,8 +4,9 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { type CallFailure, classifyUnknownError, failedResult, rootMessage } from './http-errors.js';
+import { type CallFailure, classifyUnknownError, rootMessage } from './http-errors.js';
 import { imagePayload } from './image-payload.js';
+import { timedCall } from './timed-call.js';
 import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
 
 /**
@@ -116,38 +117,22 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
     identity: { provider: 'openai', baseURL: options.baseURL, model: options.model },
     reasoning,
     async complete(request, callOptions = {}): Promise<ModelResult> {
-      const timeoutMs = Math.max(1, Math.ceil(callOptions.timeoutMs ?? options.timeoutMs));
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      try {
-        const raw: unknown = await client.chat.completions.create(await body(request), {
-          timeout: timeoutMs,
-          ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-        });
-        const parsed = completionSchema.safeParse(raw);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-          return failedResult(
-            { kind: 'malformed', message: `${where}${issue?.message ?? 'unexpected body'}` },
-            elapsed(),
-            secrets,
-          );
-        }
-        const { choices, usage } = parsed.data;
-        const message = choices[0]?.message;
-        // A null content is an answer without text (e.g. a refusal): a valid reply the parser marks invalid.
-        const text = message?.content ?? message?.refusal ?? '';
-        return {
-          ok: true,
-          text,
-          usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
-          latencyMs: elapsed(),
-        };
-      } catch (err) {
-        if (callOptions.signal?.aborted) return failedResult({ kind: 'aborted' }, elapsed(), secrets);
-        return failedResult(toFailure(err, timeoutMs), elapsed(), secrets);
-      }
+      return timedCall({
+        timeoutMs: Math.max(1, Math.ceil(callOptions.timeoutMs ?? options.timeoutMs)),
+        signal: callOptions.signal,
+        secrets,
+        send: async (requestOptions) => client.chat.completions.create(await body(request), requestOptions),
+        schema: completionSchema,
+        read: ({ choices, usage }) => {
+          const message = choices[0]?.message;
+          return {
+            // A null content is an answer without text (e.g. a refusal): a valid reply the parser marks invalid.
+            text: message?.content ?? message?.refusal ?? '',
+            usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+          };
+        },
+        toFailure,
+      });
     },
   };
 }

@@ -124,6 +124,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // One line per request would drown the quiz's own log lines; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Browsers keep connections open and reconnect their WebSockets at once; without this, closing the
+    // server could wait on them indefinitely.
+    forceCloseConnections: true,
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
