@@ -4,6 +4,7 @@ import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { z } from 'zod';
 import { COMMANDS } from '../commands/index.js';
 import { type DiscordConfig, loadConfig, loadDiscordConfig } from '../config.js';
+import { loadDotEnv } from '../env-file.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Command } from './command.js';
@@ -93,6 +94,7 @@ export async function runDeployCommands(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadDotEnv();
   process.exitCode = await runDeployCommands(
     process.argv.slice(2),
     process.env,
