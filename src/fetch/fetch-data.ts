@@ -227,6 +227,8 @@ class FetchRun {
   private async fetchImages(): Promise<void> {
     const dict = await this.loadImageDict();
     if (dict === null) {
+      // Its own phase, so that progress does not count it as a fifth of four dataset files.
+      this.observer.phaseStart?.('images', 1);
       this.record({
         phase: 'images',
         path: `${OFFICIAL_FILES.imagesDir}/`,
@@ -239,6 +241,7 @@ class FetchRun {
           },
         ],
       });
+      this.observer.phaseEnd?.('images');
       return;
     }
     const { jobs, unusable } = planImages(dict);

@@ -200,6 +200,23 @@ describe('mediconfusion data fetch', () => {
     );
   });
 
+  it('counts an unreachable dataset source as four failed files and no image attempted, not as five files', async () => {
+    world = await startPmcWorld();
+    const dir = await tempDataDir();
+
+    const run = await runFetchCli(['--dir', dir], {
+      ...world.env,
+      MEDICONFUSION_DATASET_URL: 'http://127.0.0.1:9/nothing-listens-here',
+      MEDICONFUSION_STATISTICS_URL: 'http://127.0.0.1:9/statistics.json',
+      MEDICONFUSION_PROMPTS_URL: 'http://127.0.0.1:9/answering.json',
+    });
+
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/dataset files: 4\/4 \(0 downloaded, 0 present, 4 failed\)/);
+    expect(run.err).toMatch(/images: 1\/1/);
+    expect(run.err).not.toContain('5/4');
+  });
+
   it('says what to do when --only images runs before the dataset files exist', async () => {
     world = await startPmcWorld();
     const dir = await tempDataDir();
