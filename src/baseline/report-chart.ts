@@ -10,11 +10,17 @@ import type { Logger } from '../logger.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { buildCountTable, categorySlotCounts } from '../scoring/count-table.js';
 import { CHANCE } from '../scoring/intervals.js';
-import { type PairScore, scorePair } from '../scoring/pair-score.js';
+import type { PairScore } from '../scoring/pair-score.js';
 import { buildSummaryTable, type SummaryTable } from '../scoring/summary-table.js';
 import type { AnswerRow } from './history.js';
 import type { Profile } from './profile.js';
-import { type AnsweredPair, answeredPairs, type BaselineReport, type GroupReport } from './report.js';
+import {
+  type AnsweredPair,
+  answeredPairs,
+  type BaselineReport,
+  type GroupReport,
+  ModelAnswers,
+} from './report.js';
 
 /**
  * The report as pictures: per category, a group of people against its majority vote and each model, on
@@ -195,18 +201,17 @@ function virtualSet(set: PairSet, pairs: readonly ConfusingPair[], who: string):
 
 /** Model answers, fetched once per model and pair whatever the number of charts. */
 class ModelScores {
-  private readonly cache = new Map<string, Promise<PairScore | null>>();
+  private readonly answers: ModelAnswers;
 
-  constructor(
-    private readonly models: ReportChartOptions['models'],
-    private readonly log: Logger | undefined,
-  ) {}
+  constructor(models: ReportChartOptions['models'], log: Logger | undefined) {
+    this.answers = new ModelAnswers(models, log);
+  }
 
   /** The model's official table over the given pairs it answered (a failed answer says nothing of its skill). */
   async summaryTable(set: PairSet, modelId: string, pairs: readonly ConfusingPair[]): Promise<SummaryTable> {
     const scored: Array<{ pair: ConfusingPair; score: PairScore }> = [];
     for (const pair of pairs) {
-      const score = await this.scoreOf(modelId, pair);
+      const score = await this.answers.scoreOf(modelId, pair);
       if (score !== null) scored.push({ pair, score });
     }
     const virtual = virtualSet(
@@ -215,24 +220,5 @@ class ModelScores {
       modelId,
     );
     return buildSummaryTable(virtual, buildCountTable(virtual, scored));
-  }
-
-  private scoreOf(modelId: string, pair: ConfusingPair): Promise<PairScore | null> {
-    const key = `${modelId}\u0000${pair.id}`;
-    let found = this.cache.get(key);
-    if (found === undefined) {
-      found = (async () => {
-        if (this.models === undefined) return null;
-        try {
-          const answer = await this.models.source.answersFor(modelId, pair);
-          return answer.ok ? scorePair(pair, answer.chosen) : null;
-        } catch (err) {
-          this.log?.error({ err, modelId, pairId: pair.id }, 'model answer source failed');
-          return null;
-        }
-      })();
-      this.cache.set(key, found);
-    }
-    return found;
   }
 }

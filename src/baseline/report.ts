@@ -426,8 +426,11 @@ function crowdReport(set: PairSet, crowd: readonly CrowdPair[]): CrowdReport {
   };
 }
 
-/** Model answers per model and pair, fetched once per report whatever the number of groups. */
-class ModelAnswers {
+/**
+ * Model answers per model and pair, fetched once per report whatever the number of groups (the report's
+ * charts keep one too, so each chart need not ask again).
+ */
+export class ModelAnswers {
   readonly ids: readonly string[];
   private readonly cache = new Map<string, Promise<PairScore | null>>();
 
