@@ -1,5 +1,5 @@
 import { UserFacingError } from '../errors.js';
-import { createAnthropicAdapter } from './anthropic.js';
+import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic.js';
 import type { HeaderValue, ModelConfig, ProviderName, ReplayModelConfig } from './models-file.js';
 import { createOpenAIAdapter } from './openai.js';
 import { createRandomAdapter } from './random.js';
@@ -60,6 +60,23 @@ function apiKeyOf(model: { id: string; apiKeyEnv?: string | undefined; noAuth: b
   return readSecret(env, model.apiKeyEnv, model.id, 'apiKeyEnv');
 }
 
+/** What the OpenAI and Anthropic adapters both take from a models-file entry, secrets read from `env`. */
+function sdkOptions(
+  model: ConfigOf<'openai'> | ConfigOf<'anthropic'>,
+  env: EnvSource,
+): AnthropicAdapterOptions {
+  return {
+    id: model.id,
+    model: model.model,
+    baseURL: model.baseURL ?? null,
+    apiKey: apiKeyOf(model, env),
+    headers: resolveHeaders(model.headers, env, model.id),
+    reasoning: model.reasoning,
+    timeoutMs: model.timeoutMs,
+    maxImageSide: model.maxImageSide ?? null,
+  };
+}
+
 /**
  * The replay provider reads stored runs; it is imported on first use so that building an adapter for
  * a live model does not load the probe's record schemas.
@@ -78,29 +95,10 @@ export async function createAdapter(
   switch (model.provider) {
     case 'openai':
       if (factories.openai) return factories.openai(model, env, extras);
-      return createOpenAIAdapter({
-        id: model.id,
-        model: model.model,
-        baseURL: model.baseURL ?? null,
-        apiKey: apiKeyOf(model, env),
-        headers: resolveHeaders(model.headers, env, model.id),
-        query: model.query ?? {},
-        reasoning: model.reasoning,
-        timeoutMs: model.timeoutMs,
-        maxImageSide: model.maxImageSide ?? null,
-      });
+      return createOpenAIAdapter({ ...sdkOptions(model, env), query: model.query ?? {} });
     case 'anthropic':
       if (factories.anthropic) return factories.anthropic(model, env, extras);
-      return createAnthropicAdapter({
-        id: model.id,
-        model: model.model,
-        baseURL: model.baseURL ?? null,
-        apiKey: apiKeyOf(model, env),
-        headers: resolveHeaders(model.headers, env, model.id),
-        reasoning: model.reasoning,
-        timeoutMs: model.timeoutMs,
-        maxImageSide: model.maxImageSide ?? null,
-      });
+      return createAnthropicAdapter(sdkOptions(model, env));
     case 'random':
       if (factories.random) return factories.random(model, env, extras);
       return createRandomAdapter({ id: model.id, model: model.model, seed: model.seed });
