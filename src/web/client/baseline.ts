@@ -13,6 +13,7 @@ import type {
   StatusResponse,
 } from '../baseline-protocol.js';
 import { app, browserId, focusHeading, h, pageData, percent, plural, render } from './common.js';
+import { answerButton, optionsList, pairFigure, splitImage, verdictText } from './pair.js';
 
 /**
  * The private baseline page: the consent notice, then one pair at a time with big A/B buttons per image,
@@ -159,20 +160,12 @@ function answerButtons(slot: 0 | 1): HTMLElement {
   const q = question;
   const chosen = choices[slot];
   const button = (option: BaselineChoice) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: `answer-button${chosen === option ? ' chosen' : ''}`,
-        'aria-pressed': chosen === option ? 'true' : 'false',
-        disabled: chosen !== null,
-        'data-image': slot + 1,
-        'data-option': option,
-        onclick: () => void answer(slot, option),
-      },
-      h('span', { class: 'answer-letter' }, option),
-      h('span', { class: 'answer-text' }, q?.options[option] ?? ''),
-    );
+    answerButton(option, q?.options[option] ?? '', chosen, {
+      disabled: chosen !== null,
+      'data-image': slot + 1,
+      'data-option': option,
+      onclick: () => void answer(slot, option),
+    });
   return h(
     'fieldset',
     { class: 'answer-group' },
@@ -194,27 +187,8 @@ function showPair(): void {
     root,
     header(),
     h('h1', { id: 'question-text', class: 'question-text' }, q.question),
-    h(
-      'dl',
-      { class: 'options' },
-      h('dt', {}, 'A'),
-      h('dd', {}, q.options.A),
-      h('dt', {}, 'B'),
-      h('dd', {}, q.options.B),
-    ),
-    h(
-      'div',
-      { class: 'pair' },
-      ...imgs.map((img, slot) =>
-        h(
-          'figure',
-          { class: 'pair-image' },
-          h('span', { class: 'image-number', 'aria-hidden': 'true' }, String(slot + 1)),
-          img,
-          h('figcaption', {}, h('strong', {}, `Image ${slot + 1}`)),
-        ),
-      ),
-    ),
+    optionsList(q.options),
+    h('div', { class: 'pair' }, ...imgs.map((img, slot) => pairFigure(slot, img))),
     h('div', { class: 'answers' }, answerButtons(0), answerButtons(1)),
     h('p', { class: 'form-error', role: 'alert' }, message),
     footer(),
@@ -256,14 +230,11 @@ async function answer(slot: 0 | 1, option: BaselineChoice): Promise<void> {
 // ---- the reveal ---------------------------------------------------------------------------------------
 
 function verdict(r: BaselineRevealView): HTMLElement {
-  const text = r.you.setCorrect
-    ? 'Both right!'
-    : r.you.confused
-      ? 'Confused: the same answer for both images.'
-      : r.you.correct[0] || r.you.correct[1]
-        ? 'One of two right.'
-        : 'Neither right this time.';
-  return h('h1', { class: `result ${r.you.setCorrect ? 'result-right' : 'result-wrong'}` }, text);
+  return h(
+    'h1',
+    { class: `result ${r.you.setCorrect ? 'result-right' : 'result-wrong'}` },
+    verdictText(r.you),
+  );
 }
 
 function crowdBars(r: BaselineRevealView): HTMLElement {
@@ -272,32 +243,11 @@ function crowdBars(r: BaselineRevealView): HTMLElement {
     { class: 'split' },
     ...([0, 1] as const).map((slot) => {
       const image = r.images[slot];
-      const bar = (option: BaselineChoice) => {
-        const count = image.crowd.picks[option];
-        const share = image.crowd.answered === 0 ? 0 : (count / image.crowd.answered) * 100;
-        const right = option === image.correct;
-        const fill = h('span', { class: 'bar-fill' });
-        // Through the CSSOM: the page's content security policy refuses style attributes.
-        fill.style.width = `${share.toFixed(1)}%`;
-        return h(
-          'div',
-          { class: `bar-row${right ? ' bar-right' : ''}` },
-          h('span', { class: 'bar-label' }, `${option}${right ? ' ✓' : ''}`),
-          h('span', { class: 'bar-track' }, fill),
-          h('span', { class: 'bar-count' }, `${count} (${share.toFixed(0)}%)`),
-        );
-      };
-      return h(
-        'section',
-        { class: 'split-image', 'aria-label': `How people answered image ${slot + 1}` },
-        h(
-          'h3',
-          {},
-          `Image ${slot + 1}: ${image.crowd.right} of ${image.crowd.answered} right (${percent(image.crowd.rightShare)})`,
-        ),
-        bar('A'),
-        bar('B'),
-        h('p', { class: 'caption' }, image.caption === '' ? 'No caption in the dataset.' : image.caption),
+      return splitImage(
+        slot,
+        image.crowd,
+        image.correct,
+        image.caption,
         image.sourceUrl
           ? h(
               'p',
@@ -389,20 +339,13 @@ function showReveal(q: BaselineQuestionView, r: BaselineRevealView): void {
       'div',
       { class: 'pair' },
       ...q.images.map((image, slot) =>
-        h(
-          'figure',
-          { class: 'pair-image' },
-          h('span', { class: 'image-number', 'aria-hidden': 'true' }, String(slot + 1)),
+        pairFigure(
+          slot,
           h('img', {
             src: image.url,
             alt: `Image ${slot + 1}: ${r.images[slot === 0 ? 0 : 1].caption || 'no caption'}`,
           }),
-          h(
-            'figcaption',
-            {},
-            h('strong', {}, `Image ${slot + 1}`),
-            h('span', { class: 'correct-answer' }, ` — answer ${r.images[slot === 0 ? 0 : 1].correct}`),
-          ),
+          h('span', { class: 'correct-answer' }, ` — answer ${r.images[slot === 0 ? 0 : 1].correct}`),
         ),
       ),
     ),

@@ -3,7 +3,7 @@ import type { ClientMessage, RoomInfo, ServerMessage } from '../protocol.js';
 /** Helpers shared by the pages: DOM building (text only, never HTML strings), the socket, formatting. */
 
 type Child = Node | string | number | null | undefined | false;
-type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
+export type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 /** Creates an element; `on*` attributes become listeners, `false`/`null` attributes are left out. */
 export function h<K extends keyof HTMLElementTagNameMap>(

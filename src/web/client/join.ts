@@ -12,7 +12,7 @@ import {
   render,
   statusLine,
 } from './common.js';
-import { imagesBlock, questionBlock } from './pair.js';
+import { answerButton, imagesBlock, questionBlock, verdictText } from './pair.js';
 
 /** The participant's page, made for a phone: join with a name, answer image 1 and image 2, see how it went. */
 
@@ -145,20 +145,12 @@ async function answer(slot: 0 | 1, option: Choice): Promise<void> {
 function answerButtons(slot: 0 | 1, chosen: Choice | null, locked: boolean, closed: boolean): HTMLElement {
   const q = state?.question;
   const button = (option: Choice) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: `answer-button${chosen === option ? ' chosen' : ''}`,
-        'aria-pressed': chosen === option ? 'true' : 'false',
-        disabled: locked || closed,
-        'data-slot': slot,
-        'data-option': option,
-        onclick: () => void answer(slot, option),
-      },
-      h('span', { class: 'answer-letter' }, option),
-      h('span', { class: 'answer-text' }, q?.options[option] ?? ''),
-    );
+    answerButton(option, q?.options[option] ?? '', chosen, {
+      disabled: locked || closed,
+      'data-slot': slot,
+      'data-option': option,
+      onclick: () => void answer(slot, option),
+    });
   return h(
     'fieldset',
     { class: 'answer-group' },
@@ -245,15 +237,7 @@ function renderState(): void {
       h(
         'h1',
         { class: `result ${result?.setCorrect ? 'result-right' : 'result-wrong'}` },
-        result === null
-          ? 'You did not answer this one.'
-          : result.setCorrect
-            ? 'Both right!'
-            : result.confused
-              ? 'Confused: the same answer for both images.'
-              : result.correct[0] || result.correct[1]
-                ? 'One of two right.'
-                : 'Neither right this time.',
+        result === null ? 'You did not answer this one.' : verdictText(result),
       ),
       h(
         'ul',
