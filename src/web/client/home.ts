@@ -1,19 +1,9 @@
-import { ROOM_CODE_LENGTH } from '../wire-constants.js';
+import { roomCodeForm } from './code-form.js';
 import { app, h, pageData, render } from './common.js';
 
 /** The start page: join a room by its code, or host a new room. */
 
 const root = app();
-const code = h('input', {
-  id: 'code',
-  name: 'code',
-  autocomplete: 'off',
-  autocapitalize: 'characters',
-  spellcheck: 'false',
-  maxlength: ROOM_CODE_LENGTH,
-  required: true,
-  class: 'code-input',
-});
 const error = h('p', { class: 'form-error', role: 'alert' });
 
 async function hostNewRoom(): Promise<void> {
@@ -35,19 +25,7 @@ render(
     {},
     'Pairs of medical images that look alike but need different answers. Can people tell them apart better than AI models?',
   ),
-  h(
-    'form',
-    {
-      class: 'join-form',
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        location.href = `/join/${encodeURIComponent(code.value.trim().toUpperCase())}`;
-      },
-    },
-    h('h2', {}, 'Join a quiz'),
-    h('div', { class: 'field' }, h('label', { for: 'code' }, "Room code (on the host's screen)"), code),
-    h('button', { type: 'submit', class: 'primary big' }, 'Join'),
-  ),
+  roomCodeForm('h2', 'Join').form,
   h(
     'section',
     {},

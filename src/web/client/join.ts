@@ -1,5 +1,6 @@
 import type { Choice, Choices, PlayerView, RoomInfo, RoomState, ServerMessage } from '../protocol.js';
-import { MAX_NAME_LENGTH, ROOM_CODE_LENGTH } from '../wire-constants.js';
+import { MAX_NAME_LENGTH } from '../wire-constants.js';
+import { roomCodeForm } from './code-form.js';
 import {
   app,
   browserId,
@@ -42,32 +43,8 @@ function choices(): Choices {
 }
 
 function codeForm(): void {
-  const input = h('input', {
-    id: 'code',
-    name: 'code',
-    autocomplete: 'off',
-    autocapitalize: 'characters',
-    spellcheck: 'false',
-    maxlength: ROOM_CODE_LENGTH,
-    required: true,
-    class: 'code-input',
-  });
-  render(
-    root,
-    h(
-      'form',
-      {
-        class: 'join-form',
-        onsubmit: (event: Event) => {
-          event.preventDefault();
-          location.href = `/join/${encodeURIComponent(input.value.trim().toUpperCase())}`;
-        },
-      },
-      h('h1', {}, 'Join a quiz'),
-      h('div', { class: 'field' }, h('label', { for: 'code' }, "Room code (on the host's screen)"), input),
-      h('button', { type: 'submit', class: 'primary big' }, 'Next'),
-    ),
-  );
+  const { form, input } = roomCodeForm('h1', 'Next');
+  render(root, form);
   input.focus();
 }
 
