@@ -26,14 +26,7 @@ export class ProblemCollector {
   ): void {
     const position: SourcePosition | undefined =
       doc && target.path !== undefined ? doc.locate(target.path) : undefined;
-    this.problems.push({
-      file,
-      ...(target.pairId === undefined ? {} : { pairId: target.pairId }),
-      ...(target.field === undefined ? {} : { field: target.field }),
-      ...(position ? { line: position.line, column: position.column } : {}),
-      message,
-      code,
-    });
+    this.addAt(file, code, message, target, position);
   }
 
   addAt(
