@@ -5,7 +5,7 @@ import { type ImageDict, imageDictSchema, OFFICIAL_FILES } from '../dataset/offi
 import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type DatasetSources, datasetFiles, type RemoteJsonFile } from './dataset-files.js';
-import { commitFile, fileExists, hashFile, ScratchDir, streamToFile } from './files.js';
+import { commitFile, fileExists, hashFile, ScratchDir, streamToFile, type WrittenFile } from './files.js';
 import { DEFAULT_HTTP_SETTINGS, getWithRetry, type HttpSettings, type RetryPolicy } from './http.js';
 import { type ImageJob, planImages } from './image-plan.js';
 import { ManifestWriter, readManifest } from './manifest.js';
@@ -153,6 +153,17 @@ class FetchRun {
     return { http: this.http, scratch: this.scratch, signal: this.options.signal };
   }
 
+  /** Moves a verified download to `name` in the data folder and records it in the manifest under that name. */
+  private async keep(temp: string, name: string, url: string, written: WrittenFile): Promise<void> {
+    await commitFile(temp, path.join(this.options.dataDir, name));
+    this.manifest.set(name, {
+      source: url,
+      bytes: written.bytes,
+      sha256: written.sha256,
+      fetchedAt: this.now(),
+    });
+  }
+
   private record(result: ItemResult): ItemResult {
     this.items.push(result);
     this.observer.item?.(result);
@@ -194,13 +205,7 @@ class FetchRun {
           attempts: [{ source, url: file.url, reason: `the download is ${verdict.reason}` }],
         });
       }
-      await commitFile(temp, finalPath);
-      this.manifest.set(file.name, {
-        source: file.url,
-        bytes: written.bytes,
-        sha256: written.sha256,
-        fetchedAt: this.now(),
-      });
+      await this.keep(temp, file.name, file.url, written);
       return this.record({
         ...base,
         status: 'downloaded',
@@ -338,13 +343,7 @@ class FetchRun {
           continue;
         }
         const written = await hashFile(temp);
-        await commitFile(temp, path.join(this.options.dataDir, job.target));
-        this.manifest.set(job.target, {
-          source: url,
-          bytes: written.bytes,
-          sha256: written.sha256,
-          fetchedAt: this.now(),
-        });
+        await this.keep(temp, job.target, url, written);
         return this.record({
           ...base,
           status: 'downloaded',
