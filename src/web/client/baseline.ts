@@ -13,7 +13,7 @@ import type {
   StatusResponse,
 } from '../baseline-protocol.js';
 import { app, browserId, focusHeading, h, pageData, percent, plural, render } from './common.js';
-import { answerButton, optionsList, pairFigure, splitImage, verdictText } from './pair.js';
+import { answerButton, answerGroup, optionsList, pairFigure, splitImage, verdictText } from './pair.js';
 
 /**
  * The private baseline page: the consent notice, then one pair at a time with big A/B buttons per image,
@@ -166,11 +166,9 @@ function answerButtons(slot: 0 | 1): HTMLElement {
       'data-option': option,
       onclick: () => void answer(slot, option),
     });
-  return h(
-    'fieldset',
-    { class: 'answer-group' },
-    h('legend', {}, `Image ${slot + 1}`),
-    h('div', { class: 'answer-buttons' }, button('A'), button('B')),
+  return answerGroup(
+    slot,
+    button,
     h(
       'p',
       { class: 'confirmation', role: 'status' },

@@ -13,7 +13,7 @@ import {
   render,
   statusLine,
 } from './common.js';
-import { answerButton, imagesBlock, questionBlock, verdictText } from './pair.js';
+import { answerButton, answerGroup, imagesBlock, questionBlock, verdictText } from './pair.js';
 
 /** The participant's page, made for a phone: join with a name, answer image 1 and image 2, see how it went. */
 
@@ -128,11 +128,9 @@ function answerButtons(slot: 0 | 1, chosen: Choice | null, locked: boolean, clos
       'data-option': option,
       onclick: () => void answer(slot, option),
     });
-  return h(
-    'fieldset',
-    { class: 'answer-group' },
-    h('legend', {}, `Image ${slot + 1}`),
-    h('div', { class: 'answer-buttons' }, button('A'), button('B')),
+  return answerGroup(
+    slot,
+    button,
     h(
       'p',
       { class: 'confirmation' },

@@ -77,6 +77,21 @@ export function answerButton(option: Choice, text: string, chosen: Choice | null
   );
 }
 
+/** One image's answers: its two buttons, then `confirmation` (what was recorded, worded by each page). */
+export function answerGroup(
+  slot: 0 | 1,
+  button: (option: Choice) => HTMLElement,
+  confirmation: HTMLElement,
+): HTMLElement {
+  return h(
+    'fieldset',
+    { class: 'answer-group' },
+    h('legend', {}, `Image ${slot + 1}`),
+    h('div', { class: 'answer-buttons' }, button('A'), button('B')),
+    confirmation,
+  );
+}
+
 /** The headline of a reveal for one person's (or a model's) two answers. */
 export function verdictText(result: {
   correct: readonly [boolean, boolean];
