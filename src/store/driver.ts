@@ -66,6 +66,31 @@ export function prefixUpperBound(prefix: string): string | undefined {
   return String.fromCodePoint(...codePoints, next);
 }
 
+/**
+ * The SQL backends' prefix scan: pages of at most SCAN_PAGE_SIZE rows in key order, each page starting
+ * after the last key of the one before (rather than at an OFFSET, which skips rows deleted mid-way).
+ * `page` runs one query for keys from `after` (from `prefix` itself, inclusive, on the first page) up to
+ * `upper` when there is one, in the backend's own SQL.
+ */
+export async function* scanInPages(
+  prefix: string,
+  page: (
+    after: string | undefined,
+    upper: string | undefined,
+  ) => Promise<Array<{ key: string; value: string }>>,
+): AsyncGenerator<[string, string]> {
+  const upper = prefixUpperBound(prefix);
+  let after: string | undefined;
+  for (;;) {
+    const rows = await page(after, upper);
+    for (const row of rows) {
+      if (row.key.startsWith(prefix)) yield [row.key, row.value];
+    }
+    if (rows.length < SCAN_PAGE_SIZE) return;
+    after = rows[rows.length - 1]?.key;
+  }
+}
+
 /** Orders strings by code point, like the SQL backends do, rather than by UTF-16 unit like `sort()`. */
 export function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

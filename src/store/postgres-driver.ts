@@ -3,7 +3,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createTransportKeyv, prefixUpperBound, SCAN_PAGE_SIZE, type StoreDriver } from './driver.js';
+import { createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver, scanInPages } from './driver.js';
 import { describeCause } from './errors.js';
 
 /** The adapter's default table, `public.keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
@@ -77,24 +77,17 @@ export async function openPostgresDriver(
     },
     async *scan(prefix) {
       // COLLATE "C" gives code point order whatever the database's collation is.
-      const upper = prefixUpperBound(prefix);
-      let after: string | undefined;
-      for (;;) {
+      yield* scanInPages(prefix, async (after, upper) => {
         const lower = after === undefined ? 'key COLLATE "C" >= $1' : 'key COLLATE "C" > $1';
         const bound = upper === undefined ? 'TRUE' : 'key COLLATE "C" < $3';
         const params = [after ?? prefix, SCAN_PAGE_SIZE, ...(upper === undefined ? [] : [upper])];
-        const rows = rowsSchema.parse(
+        return rowsSchema.parse(
           await adapter.query(
             `SELECT key, value FROM ${TABLE} WHERE ${lower} AND ${bound} ORDER BY key COLLATE "C" LIMIT $2`,
             params,
           ),
         );
-        for (const row of rows) {
-          if (row.key.startsWith(prefix)) yield [row.key, row.value];
-        }
-        if (rows.length < SCAN_PAGE_SIZE) return;
-        after = rows[rows.length - 1]?.key;
-      }
+      });
     },
     async close() {
       await pool.end();

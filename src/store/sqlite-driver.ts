@@ -4,7 +4,7 @@ import { KeyvSqlite } from '@keyv/sqlite';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createTransportKeyv, prefixUpperBound, SCAN_PAGE_SIZE, type StoreDriver } from './driver.js';
+import { createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver, scanInPages } from './driver.js';
 import { describeCause } from './errors.js';
 
 /** The adapter's default table, `keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
@@ -59,24 +59,17 @@ export async function openSqliteDriver(
       return Array.isArray(rows) && rows.length === 1;
     },
     async *scan(prefix) {
-      const upper = prefixUpperBound(prefix);
-      let after: string | undefined;
-      for (;;) {
+      yield* scanInPages(prefix, async (after, upper) => {
         const lower = after === undefined ? 'key >= ?' : 'key > ?';
         const bound = upper === undefined ? '' : 'AND key < ?';
         const params = [after ?? prefix, ...(upper === undefined ? [] : [upper]), SCAN_PAGE_SIZE];
-        const rows = rowsSchema.parse(
+        return rowsSchema.parse(
           await adapter.query(
             `SELECT key, value FROM ${TABLE} WHERE ${lower} ${bound} ORDER BY key LIMIT ?`,
             ...params,
           ),
         );
-        for (const row of rows) {
-          if (row.key.startsWith(prefix)) yield [row.key, row.value];
-        }
-        if (rows.length < SCAN_PAGE_SIZE) return;
-        after = rows[rows.length - 1]?.key;
-      }
+      });
     },
     async close() {
       await adapter.disconnect();
