@@ -7,7 +7,7 @@ import { baselineCollections } from '../../src/baseline/store-layout.js';
 import { DiscordBaseline } from '../../src/bot/baseline-front-end.js';
 import { pairTokenOf } from '../../src/bot/baseline-ids.js';
 import type { ConfusingPair, ImageSlot, Option } from '../../src/dataset/model.js';
-import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
+import type { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
 import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -17,6 +17,7 @@ import type {
   SentInteraction,
   SlashCommandSpec,
 } from '../support/fake-discord/index.js';
+import { oracleAndAlwaysA } from '../support/reveal-models.js';
 import { type BotHarness, startBot } from './harness.js';
 
 export const SECRET = 'discord-baseline-test-secret-0123456789';
@@ -42,13 +43,7 @@ export async function startBaselineBot(
   let store: Store | undefined;
   let service: BaselineService | undefined;
   let baseline: DiscordBaseline | undefined;
-  const models = new InMemoryModelAnswers();
-  models.setModel('oracle', async (pair) => ({
-    ok: true,
-    chosen: [pair.images[0].correct, pair.images[1].correct],
-    raw: [pair.images[0].correct, pair.images[1].correct],
-  }));
-  models.setModel('always-a', { ok: true, chosen: ['A', 'A'], raw: ['A', 'A'] });
+  const models = oracleAndAlwaysA();
   const h = await startBot({
     ...(options.env ? { env: options.env } : {}),
     deps: async ({ pairSet: full, log }) => {

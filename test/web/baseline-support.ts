@@ -5,11 +5,11 @@ import { BaselineService } from '../../src/baseline/service.js';
 import { baselineCollections } from '../../src/baseline/store-layout.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { QuizEngine } from '../../src/quiz/engine.js';
-import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
 import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
+import { oracleAndAlwaysA } from '../support/reveal-models.js';
 import { loadDemoSet, silent } from './harness.js';
 
 export const SECRET = 'web-baseline-test-secret-0123456789ab';
@@ -31,13 +31,7 @@ export async function openWebBaseline(): Promise<WebBaselineHarness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'web-baseline-'));
   const store = await openStore(`sqlite://${path.join(dir, 'store.sqlite')}`, { log: silent });
   const set = await loadDemoSet();
-  const models = new InMemoryModelAnswers();
-  models.setModel('oracle', async (pair) => ({
-    ok: true,
-    chosen: [pair.images[0].correct, pair.images[1].correct],
-    raw: [pair.images[0].correct, pair.images[1].correct],
-  }));
-  models.setModel('always-a', { ok: true, chosen: ['A', 'A'], raw: ['A', 'A'] });
+  const models = oracleAndAlwaysA();
   const engine = new QuizEngine({ store, set, models, log: silent, random: seededRandom(7) });
   await engine.recover();
   const service = new BaselineService({

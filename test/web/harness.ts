@@ -6,13 +6,14 @@ import { loadCustomSetStrict } from '../../src/dataset/custom.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { createLogger } from '../../src/logger.js';
 import { QuizEngine, type QuizLimits } from '../../src/quiz/engine.js';
-import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
+import type { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
 import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { ClientMessage, ServerMessage } from '../../src/web/protocol.js';
 import { DEMO_SET_FILE } from '../../src/web/quiz-set.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
+import { oracleAndAlwaysA } from '../support/reveal-models.js';
 
 export const silent = createLogger({ level: 'silent' });
 
@@ -48,13 +49,7 @@ export async function openWebHarness(
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'web-test-')));
   const store = await openStore(`sqlite://${path.join(dir, 'store.sqlite')}`, { log: silent });
   const set = await loadDemoSet();
-  const models = new InMemoryModelAnswers();
-  models.setModel('oracle', async (pair) => ({
-    ok: true,
-    chosen: [pair.images[0].correct, pair.images[1].correct],
-    raw: [pair.images[0].correct, pair.images[1].correct],
-  }));
-  models.setModel('always-a', { ok: true, chosen: ['A', 'A'], raw: ['A', 'A'] });
+  const models = oracleAndAlwaysA();
   const limits = { minSeconds: 1, ...options.limits };
   const engine = new QuizEngine({ store, set, models, log: silent, random: seededRandom(7), limits });
   await engine.recover();
