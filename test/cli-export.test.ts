@@ -1,17 +1,15 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBaselineSecret } from '../src/baseline/pseudonym.js';
 import { BaselineService } from '../src/baseline/service.js';
-import { createCliContext } from '../src/cli/context.js';
-import { runCli } from '../src/cli/run.js';
 import { loadOfficialSetStrict } from '../src/dataset/official.js';
 import { createLogger } from '../src/logger.js';
 import { seededRandom } from '../src/random.js';
 import { openStore } from '../src/store/open-store.js';
+import { type CliRun, runCliCaptured } from './support/cli.js';
 import { SHARED_DATASET_DIR } from './support/paths.js';
 
 const SECRET = 'cli-export-test-secret-0123456789';
@@ -20,25 +18,8 @@ const USERS = ['510000000000000001', '510000000000000002'];
 let dir: string;
 let env: Record<string, string>;
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function collect(stream: PassThrough): () => string {
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return () => Buffer.concat(chunks).toString('utf8');
-}
-
-async function cli(argv: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const readOut = collect(out);
-  const readErr = collect(err);
-  const code = await runCli(argv, createCliContext({ env: { ...env, ...extraEnv }, cwd: dir, out, err }));
-  return { code, out: readOut(), err: readErr() };
+function cli(argv: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  return runCliCaptured(argv, { ...env, ...extraEnv }, dir);
 }
 
 beforeAll(async () => {

@@ -1,17 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaselineService } from '../src/baseline/service.js';
 import { baselineCollections, participantPrefix } from '../src/baseline/store-layout.js';
-import { createCliContext } from '../src/cli/context.js';
-import { runCli } from '../src/cli/run.js';
 import { loadOfficialSetStrict } from '../src/dataset/official.js';
 import { createLogger } from '../src/logger.js';
 import { seededRandom } from '../src/random.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/types.js';
+import { runCliCaptured } from './support/cli.js';
 import { SHARED_DATASET_DIR } from './support/paths.js';
 
 const SECRET = 'cli-forget-test-secret-0123456789';
@@ -21,18 +19,8 @@ const STAYS = '620000000000000002';
 let dir: string;
 let env: Record<string, string>;
 
-async function cli(argv: string[], extraEnv: Record<string, string> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
-  out.on('data', (c: Buffer) => chunks.out.push(c));
-  err.on('data', (c: Buffer) => chunks.err.push(c));
-  const code = await runCli(argv, createCliContext({ env: { ...env, ...extraEnv }, cwd: dir, out, err }));
-  return {
-    code,
-    out: Buffer.concat(chunks.out).toString('utf8'),
-    err: Buffer.concat(chunks.err).toString('utf8'),
-  };
+function cli(argv: string[], extraEnv: Record<string, string> = {}) {
+  return runCliCaptured(argv, { ...env, ...extraEnv }, dir);
 }
 
 async function withStore<T>(fn: (store: Store, service: BaselineService) => Promise<T>): Promise<T> {

@@ -1,35 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliContext } from '../src/cli/context.js';
-import { runCli } from '../src/cli/run.js';
 import { GOLDEN_SETS, loadGoldenCase } from './scoring/helpers.js';
+import { type CliRun, runCliCaptured } from './support/cli.js';
 import { ROOT, SHARED_DATASET_DIR } from './support/paths.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function collect(stream: PassThrough): () => string {
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return () => Buffer.concat(chunks).toString('utf8');
-}
-
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const readOut = collect(out);
-  const readErr = collect(err);
-  const code = await runCli(
-    argv,
-    createCliContext({ env: { LOG_LEVEL: 'silent', ...env }, cwd: dir, out, err }),
-  );
-  return { code, out: readOut(), err: readErr() };
+function cli(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCliCaptured(argv, { LOG_LEVEL: 'silent', ...env }, dir);
 }
 
 interface ScoreReport {
@@ -43,7 +21,10 @@ interface ScoreReport {
   pairs: Record<string, Record<string, unknown>>;
 }
 
-async function scoreToJson(input: string, extra: string[] = []): Promise<{ run: Run; report: ScoreReport }> {
+async function scoreToJson(
+  input: string,
+  extra: string[] = [],
+): Promise<{ run: CliRun; report: ScoreReport }> {
   const out = path.join(dir, `report-${Math.random().toString(36).slice(2)}.json`);
   const run = await cli(['score', input, '--dataset', SHARED_DATASET_DIR, '--json', out, ...extra]);
   expect(run.err).toBe('');

@@ -2,30 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { createCliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/run.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { loadOfficialSetStrict } from '../../src/dataset/official.js';
 import type { ImageResult, RunRecord } from '../../src/probe/records.js';
+import { type CliRun, runCliCaptured } from '../support/cli.js';
 import { makeOfficialDataDir } from '../support/placeholder-images.js';
 
 /**
  * A workspace for driving `mediconfusion probe` in-process: a temp folder holding a complete data folder
  * (official JSON files plus placeholder images), a SQLite store, a runs folder and a models file.
  */
-
-export interface CliRun {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function collect(stream: PassThrough): () => string {
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return () => Buffer.concat(chunks).toString('utf8');
-}
 
 export interface Workspace {
   dir: string;
@@ -79,13 +65,8 @@ export async function makeWorkspace(): Promise<Workspace> {
     async writeModels(yaml) {
       await writeFile(modelsFile, yaml);
     },
-    async cli(argv, extraEnv = {}) {
-      const out = new PassThrough();
-      const err = new PassThrough();
-      const readOut = collect(out);
-      const readErr = collect(err);
-      const code = await runCli(argv, createCliContext({ env: { ...env, ...extraEnv }, cwd: dir, out, err }));
-      return { code, out: readOut(), err: readErr() };
+    cli(argv, extraEnv = {}) {
+      return runCliCaptured(argv, { ...env, ...extraEnv }, dir);
     },
     async readRunFile(outDir) {
       return JSON.parse(await readFile(path.join(outDir, 'run.json'), 'utf8')) as {
