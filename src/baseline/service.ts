@@ -171,8 +171,10 @@ export interface ForgetReport {
   quizAnswers: number;
   /** Ended quiz sessions they hosted, whose host id was replaced by FORGOTTEN_HOST. */
   hostedSessionsScrubbed: number;
-  /** Running sessions they host: left to the quiz engine, which rewrites them (see README). */
+  /** Running sessions they host that no quiz engine could rewrite (another process runs them). */
   hostedSessionsRunning: number;
+  /** Open quiz rounds their clicks were taken out of, in this process's quiz engine. */
+  openRounds: number;
 }
 
 /** What replaces a forgotten person's id as the host of ended quiz sessions. */
@@ -186,6 +188,16 @@ export interface BaselineServiceOptions {
   log: Logger;
   /** Models whose answers a participant sees once they have finished a pair. */
   models?: { source: ModelAnswerSource; ids: readonly string[] };
+  /**
+   * The quiz engine of this process, so forget-me also reaches what it holds in memory: clicks in open
+   * rounds and the host id of running sessions. Without it those wait for the session to end.
+   */
+  quiz?: {
+    forgetUser(
+      userId: string,
+      replacementHost: string,
+    ): Promise<{ openRounds: number; sessionsRehosted: number }>;
+  };
   /** How long a reveal waits for a model's answer before showing it as unavailable (default 20 s). */
   modelTimeoutMs?: number;
   clock?: Clock;
@@ -212,6 +224,7 @@ export class BaselineService {
   private readonly pseudonyms: Pseudonymizer;
   private readonly log: Logger;
   private readonly models: { source: ModelAnswerSource; ids: readonly string[] } | null;
+  private readonly quiz: BaselineServiceOptions['quiz'];
   private readonly modelTimeoutMs: number;
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -226,6 +239,7 @@ export class BaselineService {
     this.pseudonyms = new Pseudonymizer(options.secret);
     this.log = options.log;
     this.models = options.models ?? null;
+    this.quiz = options.quiz;
     this.modelTimeoutMs = options.modelTimeoutMs ?? 20_000;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
@@ -526,7 +540,15 @@ export class BaselineService {
         quizAnswers: 0,
         hostedSessionsScrubbed: 0,
         hostedSessionsRunning: 0,
+        openRounds: 0,
       };
+      // Memory first: a click being written when forget-me arrives is dropped from its round and its stored
+      // record is then deleted below with the others.
+      if (this.quiz !== undefined) {
+        const inMemory = await this.quiz.forgetUser(userId, FORGOTTEN_HOST);
+        report.openRounds = inMemory.openRounds;
+        report.hostedSessionsScrubbed += inMemory.sessionsRehosted;
+      }
       for (const key of await keysOf(this.db.progress.entries(participantPrefix(participant)))) {
         if (await this.db.progress.delete(key)) report.progress++;
       }

@@ -178,6 +178,7 @@ export async function startApp(
       log: log.child({ component: 'baseline' }),
       // Reveals show recorded probe runs only: a participant's reveal never costs an API call.
       models: { source: recorded, ids: await recorded.knownModels() },
+      quiz: engine,
     });
     await baselineService.verifySecret();
     const recovered = await engine.recover();

@@ -644,6 +644,42 @@ export class QuizEngine {
   }
 
   /** Aborts pending live model requests; the store stays open (its owner closes it). */
+  /**
+   * Forget-me for what this engine holds in memory: the person's clicks leave every open round (so a later
+   * reveal does not count them; the caller deletes the stored records afterwards), and their id as the host
+   * of a running session is replaced by `replacementHost` under the room's lock, so the engine never writes
+   * it back. Ended sessions are no longer the engine's and are left to the caller.
+   */
+  async forgetUser(
+    userId: string,
+    replacementHost: string,
+  ): Promise<{ openRounds: number; sessionsRehosted: number }> {
+    let openRounds = 0;
+    let sessionsRehosted = 0;
+    for (const roomId of [...this.rooms.keys()]) {
+      await this.withRoomLock(roomId, async () => {
+        const room = this.rooms.get(roomId);
+        if (room === undefined) return;
+        const live = room.live;
+        if (live !== null && live.record.state === 'open') {
+          // Lets a click of theirs that is being written finish first, so it is dropped too.
+          await live.userQueues.get(userId)?.(async () => undefined);
+          const person = live.people.get(userId);
+          if (person !== undefined) {
+            if (isComplete(person)) live.complete--;
+            live.people.delete(userId);
+            openRounds++;
+          }
+        }
+        if (room.session.hostUserId === userId) {
+          await this.saveSession(room, { ...room.session, hostUserId: replacementHost });
+          sessionsRehosted++;
+        }
+      });
+    }
+    return { openRounds, sessionsRehosted };
+  }
+
   close(): void {
     for (const room of this.rooms.values()) room.live?.abort.abort();
     this.rooms.clear();

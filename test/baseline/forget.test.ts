@@ -76,7 +76,33 @@ describe('forget-me', () => {
       quizAnswers: 2 * 2,
       hostedSessionsScrubbed: 1,
       hostedSessionsRunning: 0,
+      openRounds: 0,
     });
+  });
+
+  it('takes their clicks out of an open round and their id off a session they are hosting, given the engine', async () => {
+    await h.engine.start({ roomId: 'room-g', hostUserId: LEAVER, rounds: 2 });
+    for (const user of [LEAVER, STAYER]) {
+      for (const slot of [0, 1] as const) {
+        await h.engine.answer({
+          roomId: 'room-g',
+          userId: user,
+          displayName: `Name ${user}`,
+          slot,
+          option: 'A',
+        });
+      }
+    }
+    expect(h.engine.answeredCount('room-g')).toBe(2);
+
+    const report = await h.service({ quiz: h.engine }).forget(LEAVER);
+
+    expect(report).toMatchObject({ openRounds: 1, hostedSessionsScrubbed: 2, hostedSessionsRunning: 0 });
+    expect(h.engine.answeredCount('room-g')).toBe(1);
+    expect(h.engine.session('room-g')?.hostUserId).toBe(FORGOTTEN_HOST);
+    const { reveal } = await h.engine.reveal('room-g', { kind: 'system' });
+    expect(reveal.people.completed).toBe(1);
+    for (const row of await h.rawRows()) expect(row.key + row.value).not.toContain(LEAVER);
   });
 
   it('leaves no trace of the person anywhere in the store', async () => {
