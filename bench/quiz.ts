@@ -45,6 +45,11 @@ export async function run(): Promise<void> {
     const sessionIds: string[] = [];
     for (let s = 0; s < SESSIONS; s++) {
       const roomId = `room-${s}`;
+      // Host actions name the round they act on: the one the room shows now.
+      const here = () => {
+        const session = engine.session(roomId);
+        return { sessionId: session?.sessionId ?? '', round: session?.round?.round ?? 0 };
+      };
       const started = await engine.start({
         roomId,
         guildId: 'guild',
@@ -75,12 +80,12 @@ export async function run(): Promise<void> {
           );
         if (s === 0 && r === 0) {
           await timed(`${2 * PEOPLE} concurrent clicks, each durable before its ack`, answerAll);
-          await timed('reveal of that round', () => engine.reveal(roomId, { kind: 'system' }));
+          await timed('reveal of that round', () => engine.reveal(roomId, { kind: 'system' }, here()));
         } else {
           await answerAll();
         }
         clicks += 2 * PEOPLE;
-        await engine.next(roomId, { kind: 'system' });
+        await engine.next(roomId, { kind: 'system' }, here());
       }
     }
     await timed(`stats for the server over ${clicks} stored clicks`, () =>

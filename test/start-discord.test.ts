@@ -12,6 +12,7 @@ import { UserFacingError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { discordEnv } from './bot/harness.js';
 import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/index.js';
+import { current } from './support/quiz-round.js';
 
 /** `npm start` with DISCORD_TOKEN set: the bot runs beside the web channel, over the same engine and store. */
 
@@ -76,7 +77,7 @@ describe('npm start with Discord configured', () => {
     for (const button of [`quiz-answer:${sessionId}:1:1:A`, `quiz-answer:${sessionId}:1:2:B`]) {
       await fake.waitForReply(fake.dispatchButton(player, button).id);
     }
-    await app.engine.reveal(fake.channelId, { kind: 'system' });
+    await app.engine.reveal(fake.channelId, { kind: 'system' }, current(app.engine, fake.channelId));
     const stats = (await (await fetch(`${app.web.publicUrl}/api/stats`)).json()) as {
       rounds: number;
       people: number;

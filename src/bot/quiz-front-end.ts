@@ -21,20 +21,20 @@ import type { Logger } from '../logger.js';
 import { type Clock, type Scheduler, systemClock, systemScheduler } from '../quiz/clock.js';
 import type {
   Actor,
-  AdvanceOutcome,
   AnswerOutcome,
   QuizEngine,
   RecoveryReport,
   RoundView,
   SessionView,
 } from '../quiz/engine.js';
+import type { QuizEvent } from '../quiz/events.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import { quizError } from '../quiz/quiz-errors.js';
+import { isQuizError, quizError } from '../quiz/quiz-errors.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import type { SessionSummary } from '../quiz/summary.js';
 import { type Throttled, throttleLatest } from '../quiz/throttle.js';
 import type { Collection, Store } from '../store/types.js';
-import { isQuizHost } from './host.js';
+import { discordHostFacts } from './host.js';
 import { loggableError } from './loggable-error.js';
 import type { AnswerArgs, FullSizeArgs, HostArgs } from './quiz-ids.js';
 import {
@@ -50,17 +50,18 @@ import {
 import { RoundImages } from './quiz-round-image.js';
 import { type RoundMessageRecord, roundMessages } from './quiz-round-messages.js';
 import { summaryEmbeds } from './quiz-tables.js';
-import { ChannelTimers } from './quiz-timers.js';
+import { discordActionFailure, discordRefusal, discordStepFailure } from './quiz-wording.js';
 import { summaryChartAttachment } from './result-charts.js';
 
 /**
- * The quiz on Discord: turns the engine's sessions into channel messages and button presses into engine
- * calls. Each channel runs one session (the engine's room is the channel id).
+ * The quiz on Discord: a presenter of the engine's sessions. It renders the engine's events for its
+ * channels as channel messages and forwards slash commands and button presses to the engine. Each channel
+ * runs one session (the engine's room is the channel id). The engine times rounds and decides every
+ * transition; nothing here arms a quiz timer.
  *
- * - Everything that changes what a channel shows (start, reveal, next, skip, stop, the round timer, the
- *   pause after a reveal, recovery) runs through that channel's own queue, one step at a time, and each
- *   step first checks that the round it was meant for is still the current one. Answer clicks do not
- *   queue: they go straight to the engine, which takes thousands at once.
+ * - Rendering (a new round, a reveal, a closed round, the summary, recovery) runs through the channel's
+ *   own queue in the order the engine announced it. Answer clicks do not queue: they go straight to the
+ *   engine, which takes thousands at once.
  * - Round questions, reveals and summaries are ordinary channel messages, not interaction replies, whose
  *   tokens expire after 15 minutes. The round message's id is kept in the store (`discord.rounds`) so a
  *   restarted bot goes on editing it.
@@ -73,7 +74,7 @@ import { summaryChartAttachment } from './result-charts.js';
  */
 
 export interface QuizTuning {
-  /** Pause between a reveal and the next question; null waits for the host's Next. */
+  /** Pause between a reveal and the next question (the engine's per-session setting); null waits for Next. */
   revealPauseMs: number | null;
   /** Least time between two edits of a round message's live "N answered". */
   counterIntervalMs: number;
@@ -103,11 +104,9 @@ export interface DiscordQuizOptions {
   tuning?: Partial<QuizTuning>;
   /**
    * Which engine rooms are Discord channels. The engine may be shared with the web channel (one engine, one
-   * store, one set of tallies), so deadlines and recovery also surface other front ends' rooms.
+   * store, one set of tallies), so its events and recovery also cover other front ends' rooms.
    */
   ownsRoom?: (roomId: string) => boolean;
-  /** A reveal this front end's timer made for another front end's room, handed over to be shown there. */
-  onOtherReveal?: (reveal: RoundReveal) => void;
 }
 
 /** Discord channel ids are snowflakes; other front ends prefix their room ids (`web:`). */
@@ -179,7 +178,6 @@ export class DiscordQuiz {
   private readonly scheduler: Scheduler;
   private readonly images: RoundImages;
   private readonly records: Collection<RoundMessageRecord>;
-  private readonly timers: ChannelTimers;
   private readonly channels = new Map<string, ChannelState>();
   private readonly queues = new Map<string, LimitFunction>();
   private readonly running = new Set<Promise<unknown>>();
@@ -189,11 +187,14 @@ export class DiscordQuiz {
   private markReadyNow: (ready: boolean) => void = () => undefined;
   private readonly ready: Promise<boolean>;
   private readonly ownsRoom: (roomId: string) => boolean;
-  private readonly onOtherReveal: (reveal: RoundReveal) => void;
+  private readonly unsubscribe: () => void;
+  /** Sessions cancelled because their first question could not be posted: their events show nothing. */
+  private readonly cancelled = new Set<string>();
+  /** Posting of each session's first round, which `/quiz start` waits for to report a failure. */
+  private readonly firstRounds = new Map<string, Promise<unknown>>();
 
   constructor(options: DiscordQuizOptions) {
     this.ownsRoom = options.ownsRoom ?? isDiscordChannelId;
-    this.onOtherReveal = options.onOtherReveal ?? (() => undefined);
     this.engine = options.engine;
     this.models = options.models;
     this.set = options.set;
@@ -203,10 +204,10 @@ export class DiscordQuiz {
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     this.images = options.images ?? new RoundImages({ imagesDir: options.set.imagesDir, log: this.log });
     this.records = roundMessages(options.store);
-    this.timers = new ChannelTimers(this.scheduler);
     this.ready = new Promise((resolve) => {
       this.markReadyNow = resolve;
     });
+    this.unsubscribe = this.engine.subscribe((event) => this.onEvent(event));
   }
 
   /** The client that posts and edits messages; channel steps wait until `markReady`. */
@@ -219,12 +220,12 @@ export class DiscordQuiz {
     this.markReadyNow(true);
   }
 
-  /** Clears every timer and pending counter edit and waits for the running steps; sessions stay stored. */
+  /** Stops rendering, drops pending counter edits and waits for the running steps; sessions stay stored. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unsubscribe();
     this.markReadyNow(false);
-    this.timers.clearAll();
     for (const state of this.channels.values()) state.counter.cancel();
     await Promise.allSettled([...this.running]);
   }
@@ -247,7 +248,7 @@ export class DiscordQuiz {
     return task;
   }
 
-  /** For timers: a queued step whose failure is logged, since nobody is waiting for it. */
+  /** For events: a queued step whose failure is logged, since nobody is waiting for it. */
   private background(channelId: string, what: string, step: () => Promise<void>): void {
     this.inChannel(channelId, step).catch((err: unknown) =>
       this.log.error({ err: loggableError(err), channelId }, `quiz ${what} failed`),
@@ -327,33 +328,85 @@ export class DiscordQuiz {
     return state !== undefined && state.sessionId === sessionId && state.face.round === round ? state : null;
   }
 
-  /** Whether `view` is still the engine's current, open round of the channel. */
-  private stillOpen(view: RoundView): boolean {
+  /** Whether `view` is still the engine's current round of the channel (a later event closes it if needed). */
+  private stillCurrent(view: RoundView): boolean {
     const round = this.engine.session(view.roomId)?.round;
-    return round?.round === view.round && round.sessionId === view.sessionId && round.state === 'open';
+    return round?.round === view.round && round.sessionId === view.sessionId;
   }
 
+  /** The member as the engine's host rule sees them, with the facts only Discord knows. */
   private actor(interaction: BaseInteraction, hostRole: string | null): Actor {
-    // isQuizHost covers Manage Server and DISCORD_HOST_ROLE (by name or id); the engine adds the starter.
-    return {
-      kind: 'member',
-      userId: interaction.user.id,
-      canManageServer: isQuizHost(interaction, hostRole),
-    };
+    return { kind: 'member', userId: interaction.user.id, ...discordHostFacts(interaction, hostRole) };
+  }
+
+  // ---- the engine's events --------------------------------------------------------------------------------
+
+  /** Queues the rendering of what the engine did in one of this bot's channels. */
+  private onEvent(event: QuizEvent): void {
+    if (this.closed || !this.ownsRoom(event.roomId)) return;
+    const channelId = event.roomId;
+    switch (event.type) {
+      case 'round-opened': {
+        const { round } = event;
+        if (this.cancelled.has(round.sessionId)) return;
+        const task = this.inChannel(channelId, () => this.showRound(channelId, round));
+        if (round.round === 1) {
+          // `/quiz start` waits for this and cancels the quiz if it fails.
+          this.firstRounds.set(round.sessionId, task);
+          task.catch(() => undefined);
+        } else {
+          task.catch((err: unknown) =>
+            this.log.error({ err: loggableError(err), channelId }, 'quiz question failed'),
+          );
+        }
+        return;
+      }
+      case 'count-changed': {
+        const state = this.current(channelId, event.sessionId, event.round);
+        if (state !== null && event.answered !== state.answered) {
+          state.answered = event.answered;
+          state.counter.call();
+        }
+        return;
+      }
+      case 'revealed':
+        if (this.cancelled.has(event.reveal.sessionId)) return;
+        this.background(channelId, 'reveal', () =>
+          this.showReveal(channelId, event.reveal, { controls: true }),
+        );
+        return;
+      case 'closed': {
+        if (this.cancelled.has(event.sessionId)) return;
+        const { sessionId, round, reason } = event;
+        this.background(channelId, 'closing a question', async () => {
+          const state = this.current(channelId, sessionId, round);
+          if (state !== null) await this.closeRoundMessage(channelId, state, reason);
+        });
+        return;
+      }
+      case 'ended':
+        if (this.cancelled.has(event.summary.sessionId)) return;
+        this.background(channelId, 'summary', () => this.showSummary(channelId, event.summary, null));
+        return;
+      case 'failed':
+        this.background(channelId, 'warning', async () => {
+          await this.send(channelId, { content: discordStepFailure(event.step, event.retryAt) });
+        });
+        return;
+    }
   }
 
   // ---- round messages -------------------------------------------------------------------------------------
 
-  /** Posts a new round's message with its composite and arms its deadline. */
+  /** Posts a new round's message with its composite. */
   private async showRound(channelId: string, view: RoundView): Promise<void> {
-    if (!this.stillOpen(view)) return;
+    if (!this.stillCurrent(view)) return;
     await this.retireRevealControls(channelId);
     const previous = this.channels.get(channelId);
     previous?.counter.cancel();
     const face = faceOf(view);
     const state = this.newState(face, channelId, view.answeredCount);
     this.channels.set(channelId, state);
-    this.armDeadline(channelId, face);
     const composite = await this.images.composite(view.pair);
     const name = roundFileName(view.round);
     const message = await this.send(channelId, {
@@ -370,12 +423,6 @@ export class DiscordQuiz {
     await this.saveRecord(channelId, state);
     // Answers that arrived while the message was being posted.
     if (state.answered !== view.answeredCount) state.counter.call();
-  }
-
-  private armDeadline(channelId: string, face: RoundFace): void {
-    this.timers.arm(channelId, face.deadline - this.clock.now(), () =>
-      this.background(channelId, 'reveal at the deadline', () => this.onDeadline(channelId)),
-    );
   }
 
   /** Shows the round message closed: answer and host buttons disabled, final count. */
@@ -403,31 +450,9 @@ export class DiscordQuiz {
 
   // ---- reveal, next, summary ------------------------------------------------------------------------------
 
-  private async onDeadline(channelId: string): Promise<void> {
-    const reveals = await this.engine.revealDue();
-    for (const reveal of reveals) {
-      if (!this.ownsRoom(reveal.roomId)) this.onOtherReveal(reveal);
-      else if (reveal.roomId === channelId) await this.showReveal(channelId, reveal, { controls: true });
-      else {
-        // Another channel's round fell due at the same moment: its own queue shows it.
-        this.background(reveal.roomId, 'reveal', () =>
-          this.showReveal(reveal.roomId, reveal, { controls: true }),
-        );
-      }
-    }
-  }
-
-  /** A reveal of one of this bot's channels that another front end's timer made: shown as if ours. */
-  revealFromElsewhere(reveal: RoundReveal): void {
-    if (!this.ownsRoom(reveal.roomId)) return;
-    this.background(reveal.roomId, 'reveal', () =>
-      this.showReveal(reveal.roomId, reveal, { controls: true }),
-    );
-  }
-
   /**
    * Closes the round message and posts the reveal (once per round). With controls, the reveal carries
-   * Next/Stop and, unless the pause is off, the next question follows after the pause.
+   * Next/Stop while the session is still on this round (the engine opens the next one after its pause).
    */
   private async showReveal(
     channelId: string,
@@ -439,11 +464,12 @@ export class DiscordQuiz {
     if (state !== null) {
       state.revealShown = true;
       state.answered = Math.max(state.answered, reveal.people.completed);
-      this.timers.clear(channelId);
       await this.closeRoundMessage(channelId, state, 'revealed');
     }
     const session = this.engine.session(channelId);
-    const running = session !== null && session.sessionId === reveal.sessionId;
+    // Controls only while the session still shows this round: after Next or Stop they would be stale.
+    const running =
+      session !== null && session.sessionId === reveal.sessionId && session.round?.round === reveal.round;
     const number = options.numbering?.number ?? state?.face.number ?? reveal.round;
     const total = options.numbering?.total ?? state?.face.totalRounds ?? session?.settings.rounds ?? number;
     const controls = options.controls && running;
@@ -462,57 +488,12 @@ export class DiscordQuiz {
       state.revealHasControls = controls;
       await this.saveRecord(channelId, state);
     }
-    if (controls) this.armAdvance(channelId, reveal.sessionId, reveal.round);
-  }
-
-  private armAdvance(channelId: string, sessionId: string, round: number): void {
-    const pause = this.tuning.revealPauseMs;
-    if (pause === null) return;
-    this.timers.arm(channelId, pause, () =>
-      this.background(channelId, 'next question', () => this.autoAdvance(channelId, sessionId, round)),
-    );
-  }
-
-  private async autoAdvance(channelId: string, sessionId: string, round: number): Promise<void> {
-    const session = this.engine.session(channelId);
-    if (
-      session?.sessionId !== sessionId ||
-      session.round?.round !== round ||
-      session.round.state === 'open'
-    ) {
-      return;
-    }
-    await this.afterAdvance(channelId, await this.engine.next(channelId, SYSTEM));
-  }
-
-  /** Makes sure the channel has seen the current round's reveal before the quiz moves past it. */
-  private async catchUpReveal(channelId: string, reveal: RoundReveal | null): Promise<void> {
-    if (reveal !== null) {
-      await this.showReveal(channelId, reveal, { controls: false });
-      return;
-    }
-    const state = this.channels.get(channelId);
-    if (state === undefined || state.revealShown || state.phase !== 'open') return;
-    // Revealed by the engine (a timer in the same instant) but not shown yet.
-    try {
-      const shown = await this.engine.roundReveal(state.sessionId, state.face.round);
-      await this.showReveal(channelId, shown, { controls: false });
-    } catch {
-      // Not revealed after all (skipped): nothing to show.
-    }
-  }
-
-  private async afterAdvance(channelId: string, outcome: AdvanceOutcome): Promise<void> {
-    await this.catchUpReveal(channelId, outcome.reveal);
-    if (outcome.round !== null) await this.showRound(channelId, outcome.round);
-    else if (outcome.summary !== null) await this.showSummary(channelId, outcome.summary, null);
   }
 
   private async showSummary(channelId: string, summary: SessionSummary, note: string | null): Promise<void> {
     await this.retireRevealControls(channelId);
     const state = this.channels.get(channelId);
     state?.counter.cancel();
-    this.timers.clear(channelId);
     this.channels.delete(channelId);
     await this.records.delete(channelId);
     const chart = await summaryChartAttachment(summary, this.log);
@@ -544,6 +525,7 @@ export class DiscordQuiz {
       ...(options.seconds !== null ? { secondsPerRound: options.seconds } : {}),
       models: options.models,
       ...(options.allowChanges !== null ? { allowChanges: options.allowChanges } : {}),
+      revealPauseMs: this.tuning.revealPauseMs,
     });
     const s = started.session.settings;
     const lines = [
@@ -553,17 +535,19 @@ export class DiscordQuiz {
         : 'Answer both images of each pair; your answers lock once both are given.',
       ...started.notices,
     ];
-    await interaction.reply({ content: clip(lines.join('\n'), 2000), allowedMentions: { parse: [] } });
+    const { sessionId } = started.session;
     try {
-      await this.inChannel(channelId, () => this.showRound(channelId, started.round));
+      await interaction.reply({ content: clip(lines.join('\n'), 2000), allowedMentions: { parse: [] } });
+      // Queued by the engine's round-opened event while it started the session.
+      await this.firstRounds.get(sessionId);
     } catch (err) {
       // A quiz whose question cannot be shown would block the channel: end it, keep nothing half-done.
       this.log.error({ err: loggableError(err), channelId }, 'could not post the first quiz question');
+      this.cancelled.add(sessionId);
       await this.inChannel(channelId, async () => {
-        await this.engine.stop(channelId, SYSTEM);
+        await this.engine.stop(channelId, SYSTEM, { sessionId });
         this.channels.get(channelId)?.counter.cancel();
         this.channels.delete(channelId);
-        this.timers.clear(channelId);
         await this.records.delete(channelId);
       }).catch((stopError: unknown) =>
         this.log.error({ err: loggableError(stopError), channelId }, 'could not cancel the quiz'),
@@ -573,40 +557,35 @@ export class DiscordQuiz {
         'I could not post the question in this channel, so the quiz was cancelled. Check that I can send messages and attach files here, then start again.',
         { cause: err },
       );
+    } finally {
+      this.firstRounds.delete(sessionId);
     }
   }
 
   /** `/quiz stop`: for hosts; reveals an answered open round, then posts the summary. */
   async stopCommand(interaction: ChatInputCommandInteraction, hostRole: string | null): Promise<void> {
     const { channelId } = this.guildChannel(interaction);
-    if (this.engine.session(channelId) === null) {
+    const session = this.engine.session(channelId);
+    if (session === null) {
       throw quizError('NO_SESSION', 'There is no quiz running in this channel.');
     }
+    // A typed command names no round: it stops the session running now.
+    const at = { sessionId: session.sessionId };
     const actor = this.actor(interaction, hostRole);
-    this.requireHost(channelId, actor);
+    const refusal = this.engine.refusalFor(channelId, actor, at);
+    if (refusal !== null) throw discordRefusal(refusal);
     await interaction.deferReply();
-    await this.inChannel(channelId, () => this.stopSession(channelId, actor));
+    try {
+      await this.engine.stop(channelId, actor, at);
+    } catch (err) {
+      throw isQuizError(err) ? discordRefusal(err) : err;
+    }
+    // The reveal and summary are queued on the channel by the engine's events; the reply follows them.
+    await this.inChannel(channelId, async () => undefined);
     await interaction.editReply({
       content: `⏹️ **${escapeMarkdown(displayName(interaction))}** stopped the quiz. The results follow.`,
       allowedMentions: { parse: [] },
     });
-  }
-
-  private requireHost(channelId: string, actor: Actor): void {
-    if (!this.engine.isHost(channelId, actor)) {
-      throw quizError(
-        'NOT_HOST',
-        'Sorry, only the person who started this quiz, members who can manage the server, or members with the quiz host role can do that.',
-      );
-    }
-  }
-
-  private async stopSession(channelId: string, actor: Actor): Promise<void> {
-    const state = this.channels.get(channelId);
-    const outcome = await this.engine.stop(channelId, actor);
-    if (outcome.reveal !== null) await this.showReveal(channelId, outcome.reveal, { controls: false });
-    else if (state !== undefined) await this.closeRoundMessage(channelId, state, 'stopped');
-    await this.showSummary(channelId, outcome.summary, null);
   }
 
   /** An answer button: records the click and tells the person, privately, what they chose. */
@@ -667,59 +646,52 @@ export class DiscordQuiz {
     state.counter.call();
   }
 
-  /** Reveal / Next / Skip / Stop buttons: hosts only, and only for the question they belong to. */
+  /**
+   * Reveal / Next / Skip / Stop buttons: forwarded to the engine with the session and round they belong to;
+   * the engine refuses a press that is not a host's or whose question is no longer current (a second host
+   * pressing Next at the same moment), and changes nothing then.
+   */
   async hostButton(interaction: ButtonInteraction, args: HostArgs, hostRole: string | null): Promise<void> {
     const { channelId } = this.guildChannel(interaction);
-    const [sessionId, round] = args;
-    const session = this.engine.session(channelId);
-    if (session === null || session.sessionId !== sessionId) {
-      await interaction.reply(ephemeral('That quiz is over; its buttons no longer do anything.'));
-      return;
-    }
+    const [sessionId, round, action] = args;
+    const at = { sessionId, round };
     const actor = this.actor(interaction, hostRole);
-    this.requireHost(channelId, actor);
-    if (session.round?.round !== round) {
-      await interaction.reply(
-        ephemeral('That button belongs to an earlier question; use the buttons of the latest one.'),
-      );
+    // Checked before acknowledging, so a refused press gets a private reply instead of a silent update.
+    const refusal = this.engine.refusalFor(channelId, actor, at);
+    if (refusal !== null) {
+      await interaction.reply(ephemeral(discordRefusal(refusal).message));
       return;
     }
     await interaction.deferUpdate();
-    const note = await this.inChannel(channelId, () => this.hostAction(channelId, actor, args));
-    if (note) await interaction.followUp(ephemeral(note));
-  }
-
-  /** Runs a host action if its question is still current; otherwise returns why nothing happened. */
-  private async hostAction(channelId: string, actor: Actor, [sessionId, round, action]: HostArgs) {
-    const view = this.engine.session(channelId);
-    if (view?.sessionId !== sessionId || view.round?.round !== round) {
-      return 'The quiz has already moved on from that question.';
+    let note: string | null = null;
+    try {
+      switch (action) {
+        case 'reveal':
+          if (!(await this.engine.reveal(channelId, actor, at)).fresh) {
+            note = 'That question has already been revealed.';
+          }
+          break;
+        case 'next':
+          await this.engine.next(channelId, actor, at);
+          break;
+        case 'skip':
+          await this.engine.skip(channelId, actor, at);
+          break;
+        case 'stop':
+          await this.engine.stop(channelId, actor, at);
+          break;
+      }
+    } catch (err) {
+      // Refusals and failures alike go to the host who pressed: a store outage is not a skipped round.
+      if (isQuizError(err)) note = discordRefusal(err).message;
+      else {
+        this.log.error({ err: loggableError(err), channelId, action }, 'quiz host action failed');
+        note = discordActionFailure(action);
+      }
     }
-    switch (action) {
-      case 'reveal': {
-        if (view.round.state !== 'open') return 'That question has already been revealed.';
-        const { reveal } = await this.engine.reveal(channelId, actor);
-        await this.showReveal(channelId, reveal, { controls: true });
-        return null;
-      }
-      case 'next': {
-        this.timers.clear(channelId);
-        await this.afterAdvance(channelId, await this.engine.next(channelId, actor));
-        return null;
-      }
-      case 'skip': {
-        this.timers.clear(channelId);
-        const state = this.channels.get(channelId);
-        const wasOpen = view.round.state === 'open';
-        const outcome = await this.engine.skip(channelId, actor);
-        if (wasOpen && state !== undefined) await this.closeRoundMessage(channelId, state, 'skipped');
-        await this.afterAdvance(channelId, outcome);
-        return null;
-      }
-      case 'stop':
-        await this.stopSession(channelId, actor);
-        return null;
-    }
+    // What the press changed is rendered from the engine's events, queued on the channel; the note follows.
+    await this.inChannel(channelId, async () => undefined);
+    if (note !== null) await interaction.followUp(ephemeral(note));
   }
 
   /** "Full size": both original images, only for the person who asked. */
@@ -752,7 +724,8 @@ export class DiscordQuiz {
 
   /**
    * Shows in each channel what `engine.recover()` did while the bot was down: rounds revealed or sessions
-   * ended with a note saying why; open rounds resumed on their existing message with the timer re-armed.
+   * ended with a note saying why; open rounds resumed on their existing message (the engine re-armed their
+   * deadlines).
    * Queued before the client connects, so host buttons pressed early wait for it.
    */
   resume(report: RecoveryReport): Promise<void> {
@@ -855,7 +828,6 @@ export class DiscordQuiz {
     if (state === undefined) return;
     switch (round.state) {
       case 'open': {
-        this.armDeadline(channelId, state.face);
         if (state.messageId === null) {
           this.channels.delete(channelId);
           await this.showRound(channelId, round);
@@ -881,7 +853,6 @@ export class DiscordQuiz {
         } else if (!found.revealed) {
           state.phase = 'revealed';
           state.revealHasControls = true;
-          this.armAdvance(channelId, view.sessionId, round.round);
           await this.send(channelId, {
             content:
               this.tuning.revealPauseMs === null
@@ -892,8 +863,8 @@ export class DiscordQuiz {
         return;
       }
       case 'skipped':
-        // Stopped between skipping a round and opening the next: open it now.
-        await this.afterAdvance(channelId, await this.engine.next(channelId, SYSTEM));
+        // Stopped between skipping a round and opening the next: open it now (its event posts it).
+        await this.engine.next(channelId, SYSTEM, { sessionId: view.sessionId, round: round.round });
         return;
     }
   }

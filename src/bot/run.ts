@@ -6,7 +6,6 @@ import type { Logger } from '../logger.js';
 import type { Clock, Scheduler } from '../quiz/clock.js';
 import { QuizEngine, type QuizLimits, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import type { RoundReveal } from '../quiz/reveal.js';
 import type { RandomSource } from '../random.js';
 import type { Store } from '../store/types.js';
 import { DiscordBaseline } from './baseline-front-end.js';
@@ -41,8 +40,6 @@ export interface RunBotOptions {
    * its owner, who also closes it. Without it the bot makes and recovers its own.
    */
   shared?: { engine: QuizEngine; recovery: RecoveryReport };
-  /** A reveal the bot's timers made for another front end's room. */
-  onOtherReveal?: (reveal: RoundReveal) => void;
   /** Live model questions for `/probe`; without it `/probe` says live questions are not set up. */
   liveProbe?: LiveProbe;
   /**
@@ -70,6 +67,7 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
       models,
       log: log.child({ component: 'quiz-engine' }),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });
@@ -83,7 +81,6 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(options.images ? { images: options.images } : {}),
-    ...(options.onOtherReveal ? { onOtherReveal: options.onOtherReveal } : {}),
   });
   const baseline =
     options.baseline &&

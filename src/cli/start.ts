@@ -14,7 +14,6 @@ import type { Logger } from '../logger.js';
 import type { PairAsker } from '../probe/ask-pair.js';
 import { QuizEngine, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import type { RoundReveal } from '../quiz/reveal.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { createQuizModels } from '../web/model-answers.js';
@@ -52,8 +51,6 @@ export interface DiscordDeps {
 
 export interface DiscordHandle {
   stop(): Promise<void>;
-  /** Reveals of Discord rooms that the web channel's round timer came across, to be posted there. */
-  onReveal?(reveal: RoundReveal): void;
 }
 
 /**
@@ -80,14 +77,9 @@ export async function startDiscordIfConfigured(deps: DiscordDeps): Promise<Disco
     shared: { engine: deps.engine, recovery: deps.recovery },
     baseline: deps.baseline,
     ...(liveProbe ? { liveProbe } : {}),
-    // Web rooms have timers of their own that show their reveals; nothing to hand over.
-    onOtherReveal: () => undefined,
   });
   deps.log.info('Discord bot connected');
-  return {
-    stop: () => running.stop(),
-    onReveal: (reveal) => running.quiz.revealFromElsewhere(reveal),
-  };
+  return { stop: () => running.stop() };
 }
 
 export interface RunningApp {
@@ -207,7 +199,6 @@ export async function startApp(
         host,
         port,
         publicUrl: config.web.publicUrl,
-        onOtherReveal: (reveal) => discord?.onReveal?.(reveal),
         baseline: baselineService,
       });
     } catch (err) {

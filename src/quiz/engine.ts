@@ -6,10 +6,12 @@ import type { Logger } from '../logger.js';
 import type { RandomSource } from '../random.js';
 import type { Store } from '../store/types.js';
 import { chosenOf, groupAnswers, isComplete, type PersonRound } from './answers.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, type Scheduler, systemClock, systemScheduler } from './clock.js';
+import { QuizEvents, type QuizListener } from './events.js';
+import { type Actor, mayHost } from './host-rule.js';
 import { type ModelAnswerSource, type TrackedModelRequest, trackModelRequest } from './model-answers.js';
 import { drawPairOrder, indexPairs, resolveCategory } from './pairs.js';
-import { type QuizRefusal, quizError, refusal } from './quiz-errors.js';
+import { isQuizError, type QuizError, type QuizRefusal, quizError, refusal } from './quiz-errors.js';
 import type {
   AnswerRecord,
   ClosedBy,
@@ -21,6 +23,7 @@ import type {
   SessionSettings,
 } from './records.js';
 import { computeReveal, type RoundReveal } from './reveal.js';
+import { RoundScheduler } from './round-scheduler.js';
 import {
   type Leaderboard,
   type LeaderboardOptions,
@@ -39,6 +42,10 @@ import {
   sessionPrefix,
 } from './store-layout.js';
 import { type SessionSummary, summarizeSession } from './summary.js';
+import type { RoundView, SessionView } from './views.js';
+
+export type { Actor } from './host-rule.js';
+export type { RoundView, SessionView } from './views.js';
 
 export interface QuizLimits {
   defaultRounds: number;
@@ -71,17 +78,17 @@ export interface QuizEngineOptions {
   log: Logger;
   clock?: Clock;
   random?: RandomSource;
-  /** Members holding this role may host any session (Discord: the configured host role id). */
-  hostRoleId?: string | null;
+  /** Timers of the round scheduler (setTimeout by default); tests drive it with the clock. */
+  scheduler?: Scheduler;
   limits?: Partial<QuizLimits>;
   newSessionId?: () => string;
 }
 
-/** Who asks for a host control. Front ends fill it from the platform (Discord: member id, permissions, roles). */
-export type Actor =
-  | { kind: 'member'; userId: string; canManageServer?: boolean; roleIds?: readonly string[] }
-  /** The front end's own timers and automation: always allowed. */
-  | { kind: 'system' };
+/** The session and round a host action is meant for: a press on an older question changes nothing. */
+export interface RoundRef {
+  sessionId: string;
+  round: number;
+}
 
 export interface StartRequest {
   /** The channel (Discord) or room (web) the session runs in; one session per room. */
@@ -95,32 +102,11 @@ export interface StartRequest {
   models?: readonly string[];
   /** Let people change an answer until the reveal; by default both answers lock once given. */
   allowChanges?: boolean;
-}
-
-export interface RoundView {
-  sessionId: string;
-  roomId: string;
-  /** The round's index (skipped rounds count): put it in buttons so late clicks are recognised. */
-  round: number;
-  /** 1-based position among played rounds, for "Question 2 of 5". */
-  number: number;
-  totalRounds: number;
-  pair: ConfusingPair;
-  startedAt: number;
-  deadline: number;
-  state: RoundRecord['state'];
-  /** People who have answered both images. */
-  answeredCount: number;
-}
-
-export interface SessionView {
-  sessionId: string;
-  roomId: string;
-  guildId: string | null;
-  hostUserId: string;
-  settings: SessionSettings;
-  status: SessionRecord['status'];
-  round: RoundView | null;
+  /**
+   * How long a reveal stays up before the engine opens the next round by itself; null (the default) waits
+   * for the host's Next. Discord uses a pause (a channel has no remote control); the web page waits.
+   */
+  revealPauseMs?: number | null;
 }
 
 export interface StartResult {
@@ -215,14 +201,21 @@ interface Room {
   live: LiveRound | null;
 }
 
+/** After a failed scheduled step (the store unreachable at a deadline), how long until it is tried again. */
+const RETRY_MS = 5_000;
+
 /**
- * The quiz-session engine shared by every front end (Discord now, a web page later). It knows rooms, people
- * and options, never platforms. All wall-clock decisions use the injected clock, and the engine never starts
- * a timer itself: front ends either poll `revealDue()` (e.g. once a second) or arm one timer at the
- * `deadline` of each round they show and then call `revealDue()`. Tests simply move the clock.
+ * The quiz-session engine shared by every front end (Discord, the web page). It knows rooms, people and
+ * options, never platforms, and it drives every session: its round scheduler (on the injected clock and
+ * scheduler) reveals a round when time is up and opens the next one after the session's pause; host
+ * actions name the round they mean and are refused when it is no longer current. Every change is
+ * announced to subscribers (`subscribe`) as a typed per-room event after it is stored; front ends render
+ * those events and forward people's clicks, and never time a round themselves.
  *
- * State transitions (start, reveal, next, skip, stop) are serialised per room and persisted before they
- * return; answers are serialised per person only, and each is durable before it is acknowledged.
+ * State transitions (start, reveal, next, skip, stop, the scheduler's steps, forget-me) run one at a time
+ * per room inside `drive()`, and persist through `saveSession()` before they return: those two are the
+ * places where a check such as "this process holds the session's lease" belongs. Answers are serialised
+ * per person only, and each is durable before it is acknowledged.
  */
 export class QuizEngine {
   private readonly db: QuizCollections;
@@ -232,11 +225,15 @@ export class QuizEngine {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly random: RandomSource;
-  private readonly hostRoleId: string | null;
   private readonly limits: QuizLimits;
   private readonly newSessionId: () => string;
   private readonly rooms = new Map<string, Room>();
   private readonly roomLocks = new Map<string, LimitFunction>();
+  private readonly timing: RoundScheduler;
+  private readonly events: QuizEvents;
+  /** Scheduled steps under way, so `settled()` (tests, shutdown) can wait for them. */
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
 
   constructor(options: QuizEngineOptions) {
     this.db = quizCollections(options.store);
@@ -246,16 +243,29 @@ export class QuizEngine {
     this.log = options.log;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.hostRoleId = options.hostRoleId ?? null;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.newSessionId = options.newSessionId ?? randomUUID;
+    this.timing = new RoundScheduler(this.clock, options.scheduler ?? systemScheduler);
+    this.events = new QuizEvents((err, event) =>
+      this.log.error({ err, event: event.type, roomId: event.roomId }, 'quiz event listener failed'),
+    );
+  }
+
+  /** Every room's events, in the order they happened; returns the function that unsubscribes. */
+  subscribe(listener: QuizListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /** Resolves once the scheduler's steps under way have finished (they may start new ones: waits for those too). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------
 
   async start(request: StartRequest): Promise<StartResult> {
     const settings = await this.validateSettings(request);
-    return this.withRoomLock(request.roomId, async () => {
+    return this.drive(request.roomId, async () => {
       if (this.rooms.has(request.roomId)) {
         throw quizError(
           'SESSION_EXISTS',
@@ -300,7 +310,9 @@ export class QuizEngine {
         { sessionId: session.id, roomId: session.roomId, rounds: settings.rounds },
         'quiz session started',
       );
-      return { session: this.sessionView(room), round: this.roundView(room) as RoundView, notices };
+      const round = this.roundView(room) as RoundView;
+      this.opened(room, round);
+      return { session: this.sessionView(room), round, notices };
     });
   }
 
@@ -411,7 +423,10 @@ export class QuizEngine {
     person.clicks[slot] = { option, at: now, responseMs, changes: record.changes };
     live.people.set(input.userId, person);
     const complete = isComplete(person);
-    if (complete && !wasComplete) live.complete++;
+    if (complete && !wasComplete) {
+      live.complete++;
+      this.counted(room, live);
+    }
     return this.accepted(live, room, chosenOf(person), complete, true, responseMs);
   }
 
@@ -437,106 +452,188 @@ export class QuizEngine {
 
   // ---- reveal and host controls ----------------------------------------------------------------------
 
-  /** Reveals the current round now (host action). A second reveal returns the first result, `fresh: false`. */
-  reveal(roomId: string, actor: Actor): Promise<RevealOutcome> {
-    return this.withRoomLock(roomId, async () => {
-      const room = this.requireRoom(roomId);
-      this.requireHost(room.session, actor);
-      return this.revealCurrent(room, 'host');
+  /** Reveals the round `at` names now. A second reveal returns the first result, `fresh: false`. */
+  reveal(roomId: string, actor: Actor, at: RoundRef): Promise<RevealOutcome> {
+    return this.drive(roomId, async () => {
+      const room = this.requireAction(roomId, actor, at);
+      const outcome = await this.revealCurrent(room, 'host');
+      if (outcome.fresh) this.revealed(room, outcome.reveal, true);
+      return outcome;
     });
   }
 
-  /** Open rounds whose deadline has passed, for front ends that poll instead of arming timers. */
-  dueRounds(now = this.clock.now()): DueRound[] {
-    const due: DueRound[] = [];
-    for (const room of this.rooms.values()) {
-      const live = room.live;
-      if (live !== null && live.record.state === 'open' && live.record.deadline <= now) {
-        due.push({
-          roomId: room.session.roomId,
-          sessionId: room.session.id,
-          round: live.record.index,
-          deadline: live.record.deadline,
-        });
-      }
-    }
-    return due;
-  }
-
-  /** The earliest deadline of any open round, to arm a single timer; null when no round is open. */
-  nextDeadline(): number | null {
-    let next: number | null = null;
-    for (const room of this.rooms.values()) {
-      const live = room.live;
-      if (live !== null && live.record.state === 'open') {
-        next = next === null ? live.record.deadline : Math.min(next, live.record.deadline);
-      }
-    }
-    return next;
-  }
-
-  /** Reveals every round whose time is up and returns those reveals (not ones a host revealed meanwhile). */
-  async revealDue(): Promise<RoundReveal[]> {
-    const reveals: RoundReveal[] = [];
-    for (const due of this.dueRounds()) {
-      const outcome = await this.withRoomLock(due.roomId, async () => {
-        const room = this.rooms.get(due.roomId);
-        if (room?.live?.record.index !== due.round || room.session.id !== due.sessionId) return null;
-        return this.revealCurrent(room, 'timer');
-      });
-      if (outcome?.fresh) reveals.push(outcome.reveal);
-    }
-    return reveals;
-  }
-
-  /** Opens the next round, revealing the current one first if it is still open; ends after the last round. */
-  next(roomId: string, actor: Actor): Promise<AdvanceOutcome> {
-    return this.withRoomLock(roomId, async () => {
-      const room = this.requireRoom(roomId);
-      this.requireHost(room.session, actor);
+  /**
+   * Opens the next round, revealing the round `at` names first if it is still open; ends after the last
+   * round. Two presses for the same round (two host screens) advance once: the second is STALE_ACTION.
+   */
+  next(roomId: string, actor: Actor, at: RoundRef): Promise<AdvanceOutcome> {
+    return this.drive(roomId, async () => {
+      const room = this.requireAction(roomId, actor, at);
       let reveal: RoundReveal | null = null;
-      if (room.live?.record.state === 'open') reveal = (await this.revealCurrent(room, 'host')).reveal;
+      if (room.live?.record.state === 'open') {
+        reveal = (await this.revealCurrent(room, 'host')).reveal;
+        this.revealed(room, reveal, false);
+      }
       return { reveal, ...(await this.advance(room)) };
     });
   }
 
   /**
-   * Drops the current round without a reveal (its answers are kept in the store but never counted) and
+   * Drops the round `at` names without a reveal (its answers are kept in the store but never counted) and
    * opens the next pair. After a reveal it is the same as `next`.
    */
-  skip(roomId: string, actor: Actor): Promise<AdvanceOutcome> {
-    return this.withRoomLock(roomId, async () => {
-      const room = this.requireRoom(roomId);
-      this.requireHost(room.session, actor);
-      if (room.live?.record.state === 'open') await this.skipCurrent(room);
+  skip(roomId: string, actor: Actor, at: RoundRef): Promise<AdvanceOutcome> {
+    return this.drive(roomId, async () => {
+      const room = this.requireAction(roomId, actor, at);
+      const live = room.live;
+      if (live?.record.state === 'open') {
+        await this.skipCurrent(room);
+        this.closedEvent(room, live.record.index, 'skipped');
+      }
       return { reveal: null, ...(await this.advance(room)) };
     });
   }
 
   /**
    * Ends the session now. An open round that has answers is revealed first, so nothing anyone answered
-   * is thrown away; an open round without answers is dropped.
+   * is thrown away; an open round without answers is dropped. `at` names the session (a typed command
+   * such as `/quiz stop`) or, for a button, also its round.
    */
-  stop(roomId: string, actor: Actor): Promise<StopOutcome> {
-    return this.withRoomLock(roomId, async () => {
-      const room = this.requireRoom(roomId);
-      this.requireHost(room.session, actor);
+  stop(roomId: string, actor: Actor, at: { sessionId: string; round?: number }): Promise<StopOutcome> {
+    return this.drive(roomId, async () => {
+      const room = this.requireAction(roomId, actor, at);
       let reveal: RoundReveal | null = null;
-      if (room.live?.record.state === 'open') {
-        if (room.live.people.size > 0 || room.live.inflight.size > 0) {
+      const live = room.live;
+      if (live?.record.state === 'open') {
+        if (live.people.size > 0 || live.inflight.size > 0) {
           reveal = (await this.revealCurrent(room, 'stop')).reveal;
+          this.revealed(room, reveal, false);
         } else {
           await this.skipCurrent(room);
+          this.closedEvent(room, live.record.index, 'stopped');
         }
       }
-      return { reveal, summary: await this.end(room, 'stopped') };
+      return { reveal, summary: await this.finish(room, 'stopped') };
     });
   }
 
   /** Whether this actor may use the host controls of the room's session (false when there is none). */
   isHost(roomId: string, actor: Actor): boolean {
     const room = this.rooms.get(roomId);
-    return room !== undefined && this.hostAllowed(room.session, actor);
+    return room !== undefined && mayHost(room.session, actor);
+  }
+
+  /**
+   * Why a host action would be refused right now (the same checks the action makes), or null. Lets a
+   * front end answer a stale or unauthorised press at once; the action checks again under the room's lock.
+   */
+  refusalFor(roomId: string, actor: Actor, at: { sessionId: string; round?: number }): QuizError | null {
+    try {
+      this.requireAction(roomId, actor, at);
+      return null;
+    } catch (err) {
+      if (isQuizError(err)) return err;
+      throw err;
+    }
+  }
+
+  // ---- the round scheduler ----------------------------------------------------------------------------
+
+  /** Arms the room's next timed step: the deadline of an open round, or the pause after a reveal. */
+  private schedule(room: Room, pauseFrom?: number): void {
+    const live = room.live;
+    const roomId = room.session.roomId;
+    if (this.closed || live === null || room.session.status !== 'active') {
+      this.timing.clear(roomId);
+      return;
+    }
+    const ref = { sessionId: room.session.id, round: live.record.index };
+    if (live.record.state === 'open') {
+      this.timing.arm(roomId, live.record.deadline, () => this.step(roomId, ref, 'reveal'));
+      return;
+    }
+    const pause = room.session.settings.revealPauseMs;
+    if (live.record.state === 'revealed' && pause !== null) {
+      this.timing.arm(roomId, (pauseFrom ?? live.record.closedAt ?? this.clock.now()) + pause, () =>
+        this.step(roomId, ref, 'advance'),
+      );
+      return;
+    }
+    this.timing.clear(roomId);
+  }
+
+  /** A timed step: reveals at the deadline, or opens the next round after the pause, if still due. */
+  private step(roomId: string, ref: RoundRef, kind: 'reveal' | 'advance'): void {
+    const task = this.drive(roomId, async () => {
+      const room = this.rooms.get(roomId);
+      const live = room?.live;
+      if (room === undefined || live == null || this.closed) return;
+      if (room.session.id !== ref.sessionId || live.record.index !== ref.round) return;
+      try {
+        if (kind === 'reveal') {
+          if (live.record.state !== 'open') return;
+          const { reveal, fresh } = await this.revealCurrent(room, 'timer');
+          if (fresh) this.revealed(room, reveal, true);
+          return;
+        }
+        if (live.record.state !== 'revealed') return;
+        await this.advance(room);
+      } catch (err) {
+        // Nobody pressed anything, so nobody gets a refusal: log it, tell the room, and try again.
+        const retryAt = this.clock.now() + RETRY_MS;
+        this.log.error(
+          { err, roomId, sessionId: ref.sessionId, round: ref.round, step: kind },
+          'quiz step failed',
+        );
+        this.timing.arm(roomId, retryAt, () => this.step(roomId, ref, kind));
+        this.events.emit({ type: 'failed', roomId, ...ref, step: kind, retryAt });
+      }
+    });
+    this.running.add(task);
+    void task
+      .catch((err: unknown) => this.log.error({ err, roomId }, 'quiz step failed'))
+      .finally(() => this.running.delete(task));
+  }
+
+  // ---- events -----------------------------------------------------------------------------------------
+
+  private opened(room: Room, round: RoundView): void {
+    this.schedule(room);
+    this.events.emit({ type: 'round-opened', roomId: room.session.roomId, round });
+  }
+
+  /** Announces a reveal; `current` when the session stays on the revealed round (not moving on at once). */
+  private revealed(room: Room, reveal: RoundReveal, current: boolean): void {
+    if (current) this.schedule(room);
+    const advancesAt = current ? this.timing.armedAt(room.session.roomId) : null;
+    this.events.emit({ type: 'revealed', roomId: room.session.roomId, reveal, advancesAt });
+  }
+
+  private closedEvent(room: Room, round: number, reason: 'skipped' | 'stopped'): void {
+    this.events.emit({
+      type: 'closed',
+      roomId: room.session.roomId,
+      sessionId: room.session.id,
+      round,
+      reason,
+    });
+  }
+
+  private counted(room: Room, live: LiveRound): void {
+    this.events.emit({
+      type: 'count-changed',
+      roomId: room.session.roomId,
+      sessionId: room.session.id,
+      round: live.record.index,
+      answered: live.complete,
+    });
+  }
+
+  /** Ends the session and announces it. */
+  private async finish(room: Room, reason: EndReason): Promise<SessionSummary> {
+    const summary = await this.end(room, reason);
+    this.events.emit({ type: 'ended', roomId: room.session.roomId, summary });
+    return summary;
   }
 
   // ---- results --------------------------------------------------------------------------------------
@@ -591,7 +688,7 @@ export class QuizEngine {
   async recover(): Promise<RecoveryReport> {
     const report: RecoveryReport = { resumed: [], revealed: [], ended: [] };
     for await (const [roomId, pointer] of this.db.rooms.entries()) {
-      await this.withRoomLock(roomId, async () => {
+      await this.drive(roomId, async () => {
         if (this.rooms.has(roomId)) return;
         const session = await this.db.sessions.get(pointer.sessionId);
         if (session === undefined || session.status === 'ended') {
@@ -631,6 +728,8 @@ export class QuizEngine {
           });
         } else {
           report.resumed.push(this.sessionView(room));
+          // A recovered reveal's pause starts now, so every front end has shown it before the quiz moves on.
+          this.schedule(room, now);
         }
       });
     }
@@ -643,7 +742,6 @@ export class QuizEngine {
     return report;
   }
 
-  /** Aborts pending live model requests; the store stays open (its owner closes it). */
   /**
    * Forget-me for what this engine holds in memory: the person's clicks leave every open round (so a later
    * reveal does not count them; the caller deletes the stored records afterwards), and their id as the host
@@ -657,7 +755,7 @@ export class QuizEngine {
     let openRounds = 0;
     let sessionsRehosted = 0;
     for (const roomId of [...this.rooms.keys()]) {
-      await this.withRoomLock(roomId, async () => {
+      await this.drive(roomId, async () => {
         const room = this.rooms.get(roomId);
         if (room === undefined) return;
         const live = room.live;
@@ -666,9 +764,12 @@ export class QuizEngine {
           await live.userQueues.get(userId)?.(async () => undefined);
           const person = live.people.get(userId);
           if (person !== undefined) {
-            if (isComplete(person)) live.complete--;
             live.people.delete(userId);
             openRounds++;
+            if (isComplete(person)) {
+              live.complete--;
+              this.counted(room, live);
+            }
           }
         }
         if (room.session.hostUserId === userId) {
@@ -680,7 +781,10 @@ export class QuizEngine {
     return { openRounds, sessionsRehosted };
   }
 
+  /** Stops the round scheduler and aborts pending live model requests; the store stays open (its owner closes it). */
   close(): void {
+    this.closed = true;
+    this.timing.clearAll();
     for (const room of this.rooms.values()) room.live?.abort.abort();
     this.rooms.clear();
   }
@@ -701,6 +805,13 @@ export class QuizEngine {
       throw quizError(
         'INVALID_SETTINGS',
         `Seconds per round must be a whole number from ${l.minSeconds} to ${l.maxSeconds} (got ${seconds}).`,
+      );
+    }
+    const pause = request.revealPauseMs ?? null;
+    if (pause !== null && (!Number.isInteger(pause) || pause < 0)) {
+      throw quizError(
+        'INVALID_SETTINGS',
+        `The pause after a reveal must be a whole number of ms (got ${pause}).`,
       );
     }
     const models = [...new Set(request.models ?? [])];
@@ -727,6 +838,7 @@ export class QuizEngine {
       secondsPerRound: seconds,
       models,
       allowChanges: request.allowChanges ?? false,
+      revealPauseMs: pause,
     };
   }
 
@@ -855,18 +967,23 @@ export class QuizEngine {
   private async advance(room: Room): Promise<Omit<AdvanceOutcome, 'reveal'>> {
     const { session } = room;
     const played = session.rounds.filter((r) => r.state !== 'skipped').length;
-    if (played >= session.settings.rounds) return { round: null, summary: await this.end(room, 'completed') };
+    if (played >= session.settings.rounds) {
+      return { round: null, summary: await this.finish(room, 'completed') };
+    }
     const pairId = session.pairOrder[session.rounds.length];
-    if (pairId === undefined) return { round: null, summary: await this.end(room, 'exhausted') };
+    if (pairId === undefined) return { round: null, summary: await this.finish(room, 'exhausted') };
     room.live?.abort.abort();
     const round = this.newRound(session.rounds.length + 1, pairId, this.clock.now(), session.settings);
     await this.saveSession(room, { ...session, rounds: [...session.rounds, round] });
     this.openLive(room, new Map());
-    return { round: this.roundView(room), summary: null };
+    const view = this.roundView(room) as RoundView;
+    this.opened(room, view);
+    return { round: view, summary: null };
   }
 
   private async end(room: Room, reason: EndReason): Promise<SessionSummary> {
     room.live?.abort.abort();
+    this.timing.clear(room.session.roomId);
     await this.saveSession(room, {
       ...room.session,
       status: 'ended',
@@ -924,22 +1041,34 @@ export class QuizEngine {
     return room;
   }
 
-  private hostAllowed(session: SessionRecord, actor: Actor): boolean {
-    if (actor.kind === 'system') return true;
-    if (actor.userId === session.hostUserId || actor.canManageServer === true) return true;
-    return this.hostRoleId !== null && (actor.roleIds ?? []).includes(this.hostRoleId);
-  }
-
-  private requireHost(session: SessionRecord, actor: Actor): void {
-    if (!this.hostAllowed(session, actor)) {
-      throw quizError(
-        'NOT_HOST',
-        'Only the person who started this quiz, members who can manage the server, or members with the quiz host role can do that.',
-      );
+  /**
+   * The checks every host action makes, in this order: a session runs here, `at` names it (else the press
+   * is from an ended session), the actor may host it, and `at` names its current round (else stale).
+   */
+  private requireAction(roomId: string, actor: Actor, at: { sessionId: string; round?: number }): Room {
+    const room = this.requireRoom(roomId);
+    const current = room.live?.record.index ?? null;
+    if (at.sessionId !== room.session.id) {
+      throw quizError('STALE_ACTION', 'That quiz is over.', { reason: 'session', current });
     }
+    if (!mayHost(room.session, actor)) {
+      throw quizError('NOT_HOST', 'Only a host of this quiz can do that.');
+    }
+    if (at.round !== undefined && at.round !== current) {
+      throw quizError('STALE_ACTION', 'The quiz has already moved on from that question.', {
+        reason: 'round',
+        round: at.round,
+        current,
+      });
+    }
+    return room;
   }
 
-  private withRoomLock<T>(roomId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one state transition of a room, after the room's earlier ones. Every transition (host actions,
+   * the scheduler's steps, start, recovery, forget-me) goes through here.
+   */
+  private drive<T>(roomId: string, fn: () => Promise<T>): Promise<T> {
     let lock = this.roomLocks.get(roomId);
     if (lock === undefined) {
       lock = pLimit(1);

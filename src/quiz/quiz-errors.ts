@@ -16,6 +16,8 @@ export const QUIZ_ERROR_CODES = [
   'UNKNOWN_MODEL',
   'NO_PAIRS',
   'NO_ROUND',
+  /** A host action names a session or round that is no longer the current one (an older button). */
+  'STALE_ACTION',
 ] as const;
 export type QuizErrorCode = (typeof QUIZ_ERROR_CODES)[number];
 
@@ -30,8 +32,30 @@ export function refusal(code: QuizErrorCode, message: string): QuizRefusal {
   return { ok: false, code, message };
 }
 
-export function quizError(code: QuizErrorCode, message: string): UserFacingError {
-  return new UserFacingError(code, message);
+/**
+ * A refused quiz request, thrown by the host controls. `message` is a plain, platform-neutral fallback;
+ * front ends word the `code` (with `context`) for their platform.
+ */
+export class QuizError extends UserFacingError {
+  constructor(
+    override readonly code: QuizErrorCode,
+    message: string,
+    readonly context: Readonly<Record<string, string | number | null>> = {},
+  ) {
+    super(code, message);
+  }
+}
+
+export function quizError(
+  code: QuizErrorCode,
+  message: string,
+  context: Readonly<Record<string, string | number | null>> = {},
+): QuizError {
+  return new QuizError(code, message, context);
+}
+
+export function isQuizError(err: unknown): err is QuizError {
+  return err instanceof QuizError;
 }
 
 /** For front ends that prefer one error path: the refusal as the UserFacingError the host controls throw. */

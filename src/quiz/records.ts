@@ -16,6 +16,11 @@ export const sessionSettingsSchema = z.object({
   secondsPerRound: z.number().int().positive(),
   models: z.array(z.string()),
   allowChanges: z.boolean(),
+  /**
+   * How long a reveal stays up before the next round opens by itself; null waits for the host's Next.
+   * Absent in sessions stored before it existed: those wait for the host.
+   */
+  revealPauseMs: z.number().int().nonnegative().nullable().default(null),
 });
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
 

@@ -78,7 +78,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     models: z.array(z.string().min(1).max(100)).max(20),
     allowChanges: z.boolean(),
   }),
-  z.strictObject({ type: z.enum(['reveal', 'next', 'skip', 'stop']), id: requestId }),
+  // Host controls name the question they were pressed on; a press from a screen that is behind (a second
+  // host screen, a slow phone) is refused with STALE_ACTION and changes nothing.
+  z.strictObject({
+    type: z.enum(['reveal', 'next', 'skip', 'stop']),
+    id: requestId,
+    sessionId: z.string().min(1).max(100),
+    round: z.number().int().positive(),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type HostCommand = Extract<ClientMessage, { type: 'start' | 'reveal' | 'next' | 'skip' | 'stop' }>;

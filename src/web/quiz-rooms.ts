@@ -6,6 +6,7 @@ import type { Clock } from '../quiz/clock.js';
 import { systemClock } from '../quiz/clock.js';
 import type { QuizEngine, QuizLimits, SessionView } from '../quiz/engine.js';
 import { DEFAULT_LIMITS } from '../quiz/engine.js';
+import type { QuizEvent } from '../quiz/events.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import { answerKey, quizCollections } from '../quiz/store-layout.js';
 import type { SessionSummary } from '../quiz/summary.js';
@@ -25,6 +26,7 @@ import type {
   SummaryView,
 } from './protocol.js';
 import { clientMessageSchema } from './protocol.js';
+import { webRefusal, webStepFailure } from './quiz-wording.js';
 import {
   codeOfRoomId,
   createRoom,
@@ -71,8 +73,6 @@ export interface QuizRoomsOptions {
   joinUrl(code: string): string;
   clock?: Clock;
   limits?: Partial<QuizLimits>;
-  /** Reveals of other front ends' rooms, which the shared due-timer may come across (Discord's, for one). */
-  onOtherReveal?: (reveal: RoundReveal) => void;
   /** How often the live answer counter is sent at most (ms). */
   countIntervalMs?: number;
 }
@@ -89,7 +89,6 @@ interface LiveRoom {
   players: Map<Connection, PlayerConn>;
   /** Serialises host commands and state broadcasts so everyone sees the room's changes in order. */
   lock: LimitFunction;
-  timer: NodeJS.Timeout | null;
   countTimer: NodeJS.Timeout | null;
   notices: string[];
   question: { key: string; view: QuestionView } | null;
@@ -107,8 +106,9 @@ const HELLO_TIMEOUT_MS = 15_000;
 
 /**
  * The web channel's rooms on top of the shared quiz engine: who is connected where, what each browser may
- * see, host commands, and the round timers. Everything a browser says is validated here; every figure comes
- * from the engine, so the web and Discord show the same numbers.
+ * see, and forwarding host commands. The engine drives the sessions (it times rounds); this presenter
+ * renders its events for the rooms' browsers. Everything a browser says is validated here; every figure
+ * comes from the engine, so the web and Discord show the same numbers.
  */
 export class QuizRooms {
   private readonly engine: QuizEngine;
@@ -119,9 +119,11 @@ export class QuizRooms {
   private readonly answers;
   private readonly info: Omit<RoomInfo, 'code' | 'joinUrl' | 'qrUrl'>;
   private closed = false;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly options: QuizRoomsOptions) {
     this.engine = options.engine;
+    this.unsubscribe = this.engine.subscribe((event) => this.onEvent(event));
     this.log = options.log.child({ component: 'web' });
     this.clock = options.clock ?? systemClock;
     this.records = webRooms(options.store);
@@ -142,13 +144,9 @@ export class QuizRooms {
     };
   }
 
-  /** The room `npm start` prints (made on the first start), with every web room's timers armed. */
-  async init(): Promise<WebRoom> {
-    const primary = await primaryRoom(this.records, this.clock.now());
-    for await (const [, record] of this.records.entries()) {
-      if (this.engine.session(engineRoomId(record.code)) !== null) this.armTimer(this.live(record));
-    }
-    return primary;
+  /** The room `npm start` prints (made on the first start). */
+  init(): Promise<WebRoom> {
+    return primaryRoom(this.records, this.clock.now());
   }
 
   async createRoom(): Promise<WebRoom> {
@@ -250,11 +248,11 @@ export class QuizRooms {
     };
   }
 
-  /** Stops timers and forgets connections; the engine and store belong to the caller. */
+  /** Stops listening to the engine and forgets connections; the engine and store belong to the caller. */
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     for (const room of this.rooms.values()) {
-      if (room.timer) clearTimeout(room.timer);
       if (room.countTimer) clearTimeout(room.countTimer);
       for (const conn of [...room.hosts, ...room.players.keys()]) conn.close(1001, 'server stopping');
     }
@@ -325,7 +323,6 @@ export class QuizRooms {
         hosts: new Set(),
         players: new Map(),
         lock: pLimit(1),
-        timer: null,
         countTimer: null,
         notices: [],
         question: null,
@@ -395,15 +392,18 @@ export class QuizRooms {
 
   // ---- host commands ----------------------------------------------------------------------------------
 
+  /**
+   * Forwards a host command to the engine and acknowledges it. What changed reaches every screen through
+   * the engine's events (`onEvent`), queued behind this command on the room's lock.
+   */
   private command(room: LiveRoom, conn: Connection, message: HostCommand): Promise<void> {
     return room.lock(async () => {
-      const actor = { kind: 'member', userId: hostUserId(room.record.code) } as const;
+      // The host key was checked at hello: every command on this connection is the host's.
+      const actor = { kind: 'member', userId: hostUserId(room.record.code), holdsHostKey: true } as const;
       try {
-        room.notices = [];
-        // Running scores change with any command; they are recomputed from the store when next needed.
-        room.summary = null;
         switch (message.type) {
           case 'start': {
+            room.notices = [];
             const started = await this.engine.start({
               roomId: room.roomId,
               guildId: null,
@@ -413,6 +413,8 @@ export class QuizRooms {
               secondsPerRound: message.seconds,
               models: message.models,
               allowChanges: message.allowChanges,
+              // The host moves on with Next: a projector room has a presenter at the controls.
+              revealPauseMs: null,
             });
             room.record = { ...room.record, lastSessionId: started.session.sessionId };
             await this.records.set(room.record.code, room.record);
@@ -425,38 +427,78 @@ export class QuizRooms {
             break;
           }
           case 'reveal':
-            this.remember(room, (await this.engine.reveal(room.roomId, actor)).reveal);
+            await this.engine.reveal(room.roomId, actor, message);
             break;
           case 'next':
-          case 'skip': {
-            const before = this.engine.session(room.roomId)?.sessionId;
-            const outcome = await (message.type === 'next'
-              ? this.engine.next(room.roomId, actor)
-              : this.engine.skip(room.roomId, actor));
-            if (outcome.summary !== null) this.finished(room, outcome.summary, before);
+            await this.engine.next(room.roomId, actor, message);
             break;
-          }
-          case 'stop': {
-            const before = this.engine.session(room.roomId)?.sessionId;
-            this.finished(room, (await this.engine.stop(room.roomId, actor)).summary, before);
+          case 'skip':
+            await this.engine.skip(room.roomId, actor, message);
             break;
-          }
+          case 'stop':
+            await this.engine.stop(room.roomId, actor, message);
+            break;
         }
       } catch (err) {
         if (!isUserFacingError(err)) throw err;
-        conn.send(refused(message.id, err.code, err.message));
+        const refusal = webRefusal(err);
+        conn.send(refused(message.id, refusal.code, refusal.message));
         return;
       }
-      const opened = this.engine.session(room.roomId)?.round;
-      if (message.type !== 'reveal' && opened?.state === 'open') {
-        // Every answer to a round this process opened goes through answer(), so absent means unanswered.
-        const key = roundKey(opened.sessionId, opened.round);
-        if (room.choices.key !== key) room.choices = { key, byUser: new Map(), complete: true };
-        else room.choices.complete = true;
-      }
+      if (message.type !== 'start') room.notices = [];
       conn.send({ type: 'ack', id: message.id, ok: true });
-      await this.broadcast(room);
     });
+  }
+
+  // ---- the engine's events ----------------------------------------------------------------------------
+
+  /** Renders what the engine did in a web room (whoever caused it) for everyone in that room. */
+  private onEvent(event: QuizEvent): void {
+    if (this.closed || !isWebRoomId(event.roomId)) return;
+    // A room nobody has opened since the start loads its state from the engine when someone does.
+    const room = this.rooms.get(codeOfRoomId(event.roomId));
+    if (room === undefined) return;
+    if (event.type === 'count-changed') {
+      this.scheduleCount(room);
+      return;
+    }
+    const update = async () => {
+      switch (event.type) {
+        case 'round-opened': {
+          // Every answer to a round this process opened goes through answer(), so absent means unanswered.
+          const key = roundKey(event.round.sessionId, event.round.round);
+          if (room.choices.key !== key) room.choices = { key, byUser: new Map(), complete: true };
+          else room.choices.complete = true;
+          room.summary = null;
+          break;
+        }
+        case 'revealed':
+          this.remember(room, event.reveal);
+          break;
+        case 'closed':
+          room.summary = null;
+          break;
+        case 'ended':
+          this.finished(room, event.summary, event.summary.sessionId);
+          break;
+        case 'failed': {
+          const text = JSON.stringify({
+            type: 'error',
+            code: 'STEP_FAILED',
+            message: webStepFailure(event.step),
+            fatal: false,
+          } satisfies ServerMessage);
+          for (const conn of room.hosts) conn.send(text);
+          return;
+        }
+      }
+      await this.broadcast(room);
+    };
+    room
+      .lock(update)
+      .catch((err: unknown) =>
+        this.log.error({ err, room: room.record.code, event: event.type }, 'web room update failed'),
+      );
   }
 
   private remember(room: LiveRoom, reveal: RoundReveal): void {
@@ -474,48 +516,9 @@ export class QuizRooms {
     if (sessionId !== undefined) this.options.images.forgetSession(sessionId);
   }
 
-  // ---- timers -----------------------------------------------------------------------------------------
-
-  private armTimer(room: LiveRoom): void {
-    if (room.timer) clearTimeout(room.timer);
-    room.timer = null;
-    if (this.closed) return;
-    const round = this.engine.session(room.roomId)?.round;
-    if (round?.state !== 'open') return;
-    room.timer = setTimeout(
-      () => {
-        room.timer = null;
-        void this.due(room).catch((err) =>
-          this.log.error({ err, room: room.record.code }, 'timed reveal failed'),
-        );
-      },
-      Math.max(0, round.deadline - this.clock.now()),
-    );
-  }
-
-  /** A round's time is up: reveal whatever is due (every front end's), then show this room's reveal. */
-  private async due(room: LiveRoom): Promise<void> {
-    for (const reveal of await this.engine.revealDue()) {
-      if (!isWebRoomId(reveal.roomId)) {
-        this.options.onOtherReveal?.(reveal);
-        continue;
-      }
-      const other = this.rooms.get(codeOfRoomId(reveal.roomId));
-      if (other !== undefined && other !== room) {
-        await other.lock(async () => {
-          this.remember(other, reveal);
-          await this.broadcast(other);
-        });
-      } else if (other === room) {
-        this.remember(room, reveal);
-      }
-    }
-    await room.lock(() => this.broadcast(room));
-  }
-
   // ---- what browsers see ------------------------------------------------------------------------------
 
-  /** Sends the room's state to everyone in it, and each participant their own view; re-arms the timer. */
+  /** Sends the room's state to everyone in it, and each participant their own view. */
   private async broadcast(room: LiveRoom): Promise<void> {
     const state = await this.state(room);
     const text = JSON.stringify({ type: 'state', state } satisfies ServerMessage);
@@ -524,7 +527,6 @@ export class QuizRooms {
       conn.send(text);
       conn.send({ type: 'me', me: await this.playerView(room, player, state) });
     }
-    this.armTimer(room);
   }
 
   private async state(room: LiveRoom): Promise<RoomState> {

@@ -13,7 +13,6 @@ import { isUserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../quiz/clock.js';
 import type { QuizEngine, QuizLimits } from '../quiz/engine.js';
-import type { RoundReveal } from '../quiz/reveal.js';
 import type { StatsScope } from '../quiz/stats.js';
 import type { Store } from '../store/types.js';
 import { clientAssets, type PageName } from './assets.js';
@@ -42,7 +41,6 @@ export interface WebServerOptions {
   publicUrl: string | null;
   clock?: Clock;
   limits?: Partial<QuizLimits>;
-  onOtherReveal?: (reveal: RoundReveal) => void;
   countIntervalMs?: number;
   /** Most rooms that may be made from the home page while the server runs. */
   maxNewRooms?: number;
@@ -112,7 +110,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     joinUrl,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.onOtherReveal ? { onOtherReveal: options.onOtherReveal } : {}),
     ...(options.countIntervalMs !== undefined ? { countIntervalMs: options.countIntervalMs } : {}),
   });
   const primary = await rooms.init();

@@ -4,6 +4,7 @@ import { FORGOTTEN_HOST } from '../../src/baseline/service.js';
 import type { ConfusingPair } from '../../src/dataset/model.js';
 import { allRow } from '../../src/quiz/tallies.js';
 import { member } from '../quiz/harness.js';
+import { current } from '../support/quiz-round.js';
 import { type BaselineHarness, openBaseline, optionFor, SECRET, subset } from './harness.js';
 
 const LEAVER = '600000000000000001';
@@ -57,7 +58,7 @@ beforeEach(async () => {
         });
       }
     }
-    await h.engine.next('room-f', member(LEAVER));
+    await h.engine.next('room-f', member(LEAVER), current(h.engine, 'room-f'));
   }
 });
 afterEach(async () => {
@@ -100,7 +101,7 @@ describe('forget-me', () => {
     expect(report).toMatchObject({ openRounds: 1, hostedSessionsScrubbed: 2, hostedSessionsRunning: 0 });
     expect(h.engine.answeredCount('room-g')).toBe(1);
     expect(h.engine.session('room-g')?.hostUserId).toBe(FORGOTTEN_HOST);
-    const { reveal } = await h.engine.reveal('room-g', { kind: 'system' });
+    const { reveal } = await h.engine.reveal('room-g', { kind: 'system' }, current(h.engine, 'room-g'));
     expect(reveal.people.completed).toBe(1);
     for (const row of await h.rawRows()) expect(row.key + row.value).not.toContain(LEAVER);
   });

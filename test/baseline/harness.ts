@@ -109,7 +109,7 @@ export async function playQuiz(
         if (!outcome.ok) throw new Error(`quiz answer refused: ${outcome.message}`);
       }
     }
-    const step = await engine.next(roomId, member('host-1'));
+    const step = await engine.next(roomId, member('host-1'), current);
     if (step.round !== null) current = step.round;
   }
   return { sessionId: session.sessionId, pairs };

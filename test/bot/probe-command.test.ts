@@ -23,6 +23,7 @@ import type { FakeDiscord, FakeUser } from '../support/fake-discord/index.js';
 import { startFakeDiscord } from '../support/fake-discord/index.js';
 import { type FakeServer, start as startFakeOpenAI } from '../support/fake-openai.js';
 import { makeOfficialDataDir } from '../support/placeholder-images.js';
+import { current } from '../support/quiz-round.js';
 import { captureLogs, discordEnv, type LogCapture, loadTeachingSet } from './harness.js';
 
 /**
@@ -355,7 +356,7 @@ describe('/probe', () => {
     );
     expect(w.requestsTo('gpt')).toBe(before);
 
-    await w.engine.reveal(w.fake.channelId, { kind: 'system' });
+    await w.engine.reveal(w.fake.channelId, { kind: 'system' }, current(w.engine, w.fake.channelId));
     const late = w.fake.dispatchSlashCommand(member(), {
       name: 'probe',
       options: { model: 'gpt-live', pair: pairId },
@@ -363,7 +364,7 @@ describe('/probe', () => {
     expect((await w.fake.waitForReply(late.id)).content).toContain(
       `Live probe: \`gpt-live\` on pair ${pairId}`,
     );
-    await w.engine.stop(w.fake.channelId, { kind: 'system' });
+    await w.engine.stop(w.fake.channelId, { kind: 'system' }, current(w.engine, w.fake.channelId));
   });
 
   it('sends only bodies that match Discord’s published schema', () => {

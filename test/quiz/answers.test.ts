@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answerKey, collect, quizCollections, roundPrefix } from '../../src/quiz/store-layout.js';
+import { current } from '../support/quiz-round.js';
 import { type Harness, member, openHarness } from './harness.js';
 
 let h: Harness;
@@ -52,7 +53,7 @@ describe('answers', () => {
     expect(refused.ok ? '' : refused.message).toBe(
       'Your answers are locked in (image 1: B, image 2: A); this quiz does not allow changes.',
     );
-    const { reveal } = await h.engine.reveal('room', member('host'));
+    const { reveal } = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(reveal.persons[0]?.score.chosen).toEqual(['B', 'A']);
   });
 
@@ -67,17 +68,18 @@ describe('answers', () => {
       choices: ['A', 'B'],
     });
     expect(h.engine.answeredCount('room')).toBe(1);
-    const { reveal } = await h.engine.reveal('room', member('host'));
+    const { reveal } = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(reveal.persons[0]?.score.chosen).toEqual(['A', 'B']);
   });
 
   it('refuses clicks after the deadline and after the reveal as late', async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host', secondsPerRound: 30 });
-    h.clock.time = round.deadline;
-    expect(await click('alice', 0, 'A')).toMatchObject({ ok: false, code: 'ROUND_CLOSED' });
     h.clock.time = round.deadline - 1;
     expect(await click('bob', 0, 'A')).toMatchObject({ ok: true });
-    await h.engine.reveal('room', member('host'));
+    // At the deadline itself the click is late, whether or not the scheduler's reveal has run yet.
+    h.clock.time = round.deadline;
+    expect(await click('alice', 0, 'A')).toMatchObject({ ok: false, code: 'ROUND_CLOSED' });
+    await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(await click('bob', 1, 'A')).toMatchObject({
       ok: false,
       code: 'ROUND_CLOSED',
@@ -87,7 +89,7 @@ describe('answers', () => {
 
   it("treats a click on an earlier round's or session's button as late", async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host' });
-    await h.engine.next('room', member('host'));
+    await h.engine.next('room', member('host'), current(h.engine, 'room'));
     expect(await click('alice', 0, 'A', { round: round.round })).toMatchObject({
       ok: false,
       code: 'ROUND_CLOSED',
@@ -121,7 +123,7 @@ describe('answers', () => {
 
     const stored = await collect(quizCollections(h.store).answers.entries(roundPrefix(round.sessionId, 1)));
     expect(stored).toHaveLength(2000);
-    const { reveal } = await h.engine.reveal('room', member('host'));
+    const { reveal } = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(reveal.people.completed).toBe(1000);
     expect(reveal.images[0].picks).toEqual({ A: 500, B: 500 });
     expect(reveal.images[1].picks).toEqual({ A: 666, B: 334 });
@@ -130,7 +132,7 @@ describe('answers', () => {
   it('counts exactly the clicks it acknowledged when a reveal starts while clicks are arriving', async () => {
     await h.engine.start({ roomId: 'room', hostUserId: 'host' });
     const before = Array.from({ length: 200 }, (_, i) => click(`early${i}`, 0, 'A'));
-    const revealing = h.engine.reveal('room', member('host'));
+    const revealing = h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     // Clicks racing the reveal: each is either acknowledged (and then counted) or refused as late.
     const racing = Array.from({ length: 200 }, (_, i) => click(`racing${i}`, 0, 'A'));
     const [early, { reveal }, raced] = await Promise.all([

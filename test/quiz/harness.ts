@@ -4,23 +4,68 @@ import path from 'node:path';
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../../src/dataset/model.js';
 import { loadOfficialSetStrict } from '../../src/dataset/official.js';
 import { createLogger } from '../../src/logger.js';
-import type { Clock } from '../../src/quiz/clock.js';
+import type { Clock, Scheduler } from '../../src/quiz/clock.js';
 import { QuizEngine, type QuizEngineOptions } from '../../src/quiz/engine.js';
+import type { QuizEvent } from '../../src/quiz/events.js';
 import { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
+import type { RoundReveal } from '../../src/quiz/reveal.js';
 import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { makeOfficialDataDir } from '../support/placeholder-images.js';
 
-/** A clock the test moves by hand. */
-export class ManualClock implements Clock {
-  constructor(public time = Date.UTC(2025, 0, 1, 12, 0, 0)) {}
+/**
+ * A clock the test moves by hand, which is also the engine's timer facility: moving it (setting `time` or
+ * `advance`) runs every timer that fell due, in order. `await engine.settled()` then waits for the steps
+ * those timers started.
+ */
+export class ManualClock implements Clock, Scheduler {
+  private current: number;
+  private timers: Array<{ at: number; seq: number; run: () => void }> = [];
+  private seq = 0;
+  constructor(time = Date.UTC(2025, 0, 1, 12, 0, 0)) {
+    this.current = time;
+  }
+  get time(): number {
+    return this.current;
+  }
+  set time(value: number) {
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= value).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (due === undefined) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.current = Math.max(this.current, due.at);
+      due.run();
+    }
+    this.current = value;
+  }
   now(): number {
-    return this.time;
+    return this.current;
   }
   advance(ms: number): void {
-    this.time += ms;
+    this.time = this.current + ms;
   }
+  schedule(callback: () => void, delayMs: number): { cancel(): void } {
+    const timer = { at: this.current + Math.max(0, delayMs), seq: this.seq++, run: callback };
+    this.timers.push(timer);
+    return { cancel: () => (this.timers = this.timers.filter((t) => t !== timer)) };
+  }
+  /** Timers waiting to fire. */
+  pending(): number[] {
+    return this.timers.map((t) => t.at).sort((a, b) => a - b);
+  }
+}
+
+/** Every event an engine emits, in order. */
+export function recordEvents(engine: QuizEngine): QuizEvent[] {
+  const events: QuizEvent[] = [];
+  engine.subscribe((event) => events.push(event));
+  return events;
+}
+
+/** The reveals among `events`. */
+export function revealsIn(events: readonly QuizEvent[]): RoundReveal[] {
+  return events.flatMap((e) => (e.type === 'revealed' ? [e.reveal] : []));
 }
 
 let officialSet: Promise<{ dir: string; set: PairSet }> | undefined;
@@ -70,6 +115,7 @@ export async function openHarness(overrides: Partial<QuizEngineOptions> = {}): P
       models,
       log: silent,
       clock,
+      scheduler: clock,
       random: seededRandom(42),
       ...overrides,
       ...o,
@@ -85,6 +131,7 @@ export async function openHarness(overrides: Partial<QuizEngineOptions> = {}): P
     engine: engines[0] as QuizEngine,
     async restart(o = {}) {
       // The old engine is dropped as a crashed process would be: its timers and memory are gone.
+      for (const e of engines) e.close();
       const engine = make(await open(), o);
       engines.push(engine);
       return engine;
@@ -105,5 +152,7 @@ export function optionFor(pair: ConfusingPair, slot: ImageSlot, right: boolean):
   return right ? correct : other(correct);
 }
 
-export const member = (userId: string, extra: { canManageServer?: boolean; roleIds?: string[] } = {}) =>
-  ({ kind: 'member', userId, ...extra }) as const;
+export const member = (
+  userId: string,
+  extra: { canManageServer?: boolean; hasHostRole?: boolean; holdsHostKey?: boolean } = {},
+) => ({ kind: 'member', userId, ...extra }) as const;

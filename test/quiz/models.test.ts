@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfusingPair } from '../../src/dataset/model.js';
 import type { ModelPairAnswers } from '../../src/quiz/model-answers.js';
 import { scorePair } from '../../src/scoring/pair-score.js';
-import { type Harness, member, openHarness } from './harness.js';
+import { current } from '../support/quiz-round.js';
+import { type Harness, member, openHarness, recordEvents, revealsIn } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -45,8 +46,10 @@ describe('model answers at the reveal', () => {
     // The live model was asked when the round opened, not at the reveal.
     expect(live.asked.map((a) => [a.pair.id, a.at])).toEqual([[round.pair.id, round.startedAt]]);
 
+    const events = recordEvents(h.engine);
     h.clock.time = round.deadline;
-    const [reveal] = await h.engine.revealDue();
+    await h.engine.settled();
+    const [reveal] = revealsIn(events);
     const pair = round.pair;
     expect(reveal?.models).toEqual([
       {
@@ -69,7 +72,7 @@ describe('model answers at the reveal', () => {
 
     // An answer arriving after the reveal does not change what was revealed.
     live.asked[0]?.answer({ ok: true, chosen: ['A', 'B'], raw: ['A', 'B'] });
-    const again = await h.engine.reveal('room', member('host'));
+    const again = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(again.fresh).toBe(false);
     expect(again.reveal.models[4]).toMatchObject({ status: 'pending' });
     const stored = await h.engine.roundReveal(round.sessionId, 1);
@@ -81,14 +84,14 @@ describe('model answers at the reveal', () => {
     h.models.setModel('live', live.fn);
     await h.engine.start({ roomId: 'room', hostUserId: 'host', models: ['live'] });
     live.asked[0]?.answer({ ok: true, chosen: ['A', 'A'], raw: ['A', 'A'] });
-    const { reveal } = await h.engine.reveal('room', member('host'));
+    const { reveal } = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(reveal.models[0]).toMatchObject({ modelId: 'live', status: 'answered', raw: ['A', 'A'] });
   });
 
   it('reports a source that throws as a failed model instead of failing the reveal', async () => {
     h.models.setModel('explodes', () => Promise.reject(new Error('socket hang up')));
     await h.engine.start({ roomId: 'room', hostUserId: 'host', models: ['explodes'] });
-    const { reveal } = await h.engine.reveal('room', member('host'));
+    const { reveal } = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     expect(reveal.models).toEqual([
       { modelId: 'explodes', status: 'failed', reason: 'the model could not be reached' },
     ]);
@@ -102,7 +105,7 @@ describe('model answers at the reveal', () => {
       return live.fn(pair);
     });
     await h.engine.start({ roomId: 'room', hostUserId: 'host', models: ['live'] });
-    const step = await h.engine.next('room', member('host'));
+    const step = await h.engine.next('room', member('host'), current(h.engine, 'room'));
     expect(live.asked.map((a) => a.pair.id)).toEqual([live.asked[0]?.pair.id, step.round?.pair.id]);
     expect(signals.map((s) => s.aborted)).toEqual([true, false]);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, member, openHarness, optionFor } from './harness.js';
+import { current } from '../support/quiz-round.js';
+import { type Harness, member, openHarness, optionFor, recordEvents, revealsIn } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -51,7 +52,9 @@ describe('recovery after a restart', () => {
       state: 'open',
       answeredCount: 3,
     });
-    expect(engine.nextDeadline()).toBe(round.deadline);
+    // The restarted engine's scheduler waits for the same deadline.
+    expect(h.clock.pending()).toEqual([round.deadline]);
+    const events = recordEvents(engine);
 
     // Locks survive the restart, and new people can still answer.
     expect(
@@ -62,7 +65,8 @@ describe('recovery after a restart', () => {
     ).toMatchObject({ ok: true });
 
     h.clock.time = round.deadline;
-    const [reveal] = await engine.revealDue();
+    await engine.settled();
+    const [reveal] = revealsIn(events);
     expect(reveal?.people).toMatchObject({ participants: 4, setCorrect: 3 });
     expect(reveal?.models[0]).toMatchObject({ modelId: 'm', status: 'answered' });
   });
@@ -83,7 +87,7 @@ describe('recovery after a restart', () => {
     expect(report.resumed[0]?.round).toMatchObject({ round: 1, state: 'revealed' });
 
     // The host carries on from where the session was.
-    const step = await engine.next('room', member('host'));
+    const step = await engine.next('room', member('host'), current(engine, 'room'));
     expect(step.round).toMatchObject({ round: 2, number: 2 });
     expect(step.round?.pair.id).not.toBe(round.pair.id);
   });
@@ -114,7 +118,7 @@ describe('recovery after a restart', () => {
 
   it('recovers nothing once sessions have ended, and a second recover is harmless', async () => {
     await startWithAnswers(1);
-    await h.engine.stop('room', member('host'));
+    await h.engine.stop('room', member('host'), current(h.engine, 'room'));
     const engine = await h.restart();
     expect(await engine.recover()).toEqual({ resumed: [], revealed: [], ended: [] });
     expect(await engine.recover()).toEqual({ resumed: [], revealed: [], ended: [] });
@@ -122,12 +126,12 @@ describe('recovery after a restart', () => {
 
   it('keeps a revealed round that waits for the host, and its reveal can be shown again', async () => {
     const round = await startWithAnswers(2);
-    const { reveal: before } = await h.engine.reveal('room', member('host'));
+    const { reveal: before } = await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     h.clock.advance(1_000);
     const engine = await h.restart();
     const report = await engine.recover();
     expect(report.resumed[0]?.round).toMatchObject({ round: 1, state: 'revealed' });
-    const again = await engine.reveal('room', member('host'));
+    const again = await engine.reveal('room', member('host'), current(engine, 'room'));
     expect(again.fresh).toBe(false);
     expect(again.reveal).toEqual(before);
     expect(again.reveal.pair.id).toBe(round.pair.id);

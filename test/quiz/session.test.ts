@@ -3,6 +3,7 @@ import type { ImageSlot } from '../../src/dataset/model.js';
 import { pairHasCategory } from '../../src/quiz/pairs.js';
 import { seededRandom } from '../../src/random.js';
 import { scorePair } from '../../src/scoring/pair-score.js';
+import { current } from '../support/quiz-round.js';
 import { type Harness, member, openHarness, optionFor } from './harness.js';
 
 let h: Harness;
@@ -59,7 +60,7 @@ describe('a whole quiz session', () => {
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(h.engine.answeredCount('chan-1')).toBe(50);
 
-    const { reveal, fresh } = await h.engine.reveal('chan-1', member('host'));
+    const { reveal, fresh } = await h.engine.reveal('chan-1', member('host'), current(h.engine, 'chan-1'));
     expect(fresh).toBe(true);
     const pair = started.round.pair;
     expect(reveal.pair.id).toBe(pair.id);
@@ -88,7 +89,7 @@ describe('a whole quiz session', () => {
     ]);
     expect(reveal.persons[0]?.userId).toBe('u0');
 
-    const second = await h.engine.next('chan-1', member('host'));
+    const second = await h.engine.next('chan-1', member('host'), current(h.engine, 'chan-1'));
     expect(second.reveal).toBeNull();
     expect(second.summary).toBeNull();
     expect(second.round).toMatchObject({ round: 2, number: 2, state: 'open', answeredCount: 0 });
@@ -96,7 +97,7 @@ describe('a whole quiz session', () => {
 
     await answerAll(50, 2);
     // next on an open round reveals it first; after the last round the session ends with its summary.
-    const last = await h.engine.next('chan-1', member('host'));
+    const last = await h.engine.next('chan-1', member('host'), current(h.engine, 'chan-1'));
     expect(last.reveal?.round).toBe(2);
     expect(last.round).toBeNull();
     const summary = last.summary;
@@ -148,7 +149,7 @@ describe('a whole quiz session', () => {
       }
       if (choice[0] !== null || choice[1] !== null) given.set(`p${i}`, choice);
     }
-    const { reveal } = await h.engine.reveal('chan-1', { kind: 'system' });
+    const { reveal } = await h.engine.reveal('chan-1', { kind: 'system' }, current(h.engine, 'chan-1'));
     expect(reveal.persons).toHaveLength(given.size);
     for (const person of reveal.persons) {
       expect(person.score).toEqual(scorePair(round.pair, given.get(person.userId) ?? [null, null]));
@@ -161,8 +162,8 @@ describe('a whole quiz session', () => {
     for (let i = 0; i < 25; i++) {
       const step =
         i % 3 === 0
-          ? await h.engine.skip('chan-1', member('host'))
-          : await h.engine.next('chan-1', member('host'));
+          ? await h.engine.skip('chan-1', member('host'), current(h.engine, 'chan-1'))
+          : await h.engine.next('chan-1', member('host'), current(h.engine, 'chan-1'));
       if (step.round === null) break;
       seen.push(step.round.pair.id);
     }
@@ -180,7 +181,7 @@ describe('a whole quiz session', () => {
     expect(started.session.settings.category).toBe('Cardiac');
     const pairs = [started.round.pair];
     for (;;) {
-      const step = await h.engine.next('chan-1', member('host'));
+      const step = await h.engine.next('chan-1', member('host'), current(h.engine, 'chan-1'));
       if (step.round === null) break;
       pairs.push(step.round.pair);
     }
@@ -211,7 +212,7 @@ describe('a whole quiz session', () => {
 
   it('lets a room start again after its session ended', async () => {
     await h.engine.start({ roomId: 'chan-1', hostUserId: 'host' });
-    await h.engine.stop('chan-1', member('host'));
+    await h.engine.stop('chan-1', member('host'), current(h.engine, 'chan-1'));
     await expect(h.engine.start({ roomId: 'chan-1', hostUserId: 'host' })).resolves.toBeDefined();
   });
 
@@ -254,7 +255,7 @@ describe('a whole quiz session', () => {
       slot: 1,
       option: optionFor(round.pair, 1, true),
     });
-    const stopped = await h.engine.stop('chan-1', member('host'));
+    const stopped = await h.engine.stop('chan-1', member('host'), current(h.engine, 'chan-1'));
     expect(stopped.reveal?.people.setCorrect).toBe(1);
     expect(stopped.summary).toMatchObject({ endReason: 'stopped', roundsPlayed: 1 });
     expect(stopped.summary.participants[0]).toMatchObject({ userId: 'a', setAccuracy: 100, rank: 1 });
@@ -278,7 +279,7 @@ describe('a whole quiz session', () => {
     await answer('slow-right', 50_000, [true, true]);
     await answer('quick-right', 20_000, [true, true]);
     await answer('wrong', 30_000, [false, false]);
-    const { summary } = await h.engine.next('chan-1', member('host'));
+    const { summary } = await h.engine.next('chan-1', member('host'), current(h.engine, 'chan-1'));
     expect(summary?.participants.map((p) => [p.userId, p.rank])).toEqual([
       ['quick-right', 1],
       ['slow-right', 2],

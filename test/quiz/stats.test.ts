@@ -6,6 +6,7 @@ import { buildCountTable, categorySlotCounts } from '../../src/scoring/count-tab
 import { wilsonInterval } from '../../src/scoring/intervals.js';
 import { scorePair } from '../../src/scoring/pair-score.js';
 import { buildSummaryTable } from '../../src/scoring/summary-table.js';
+import { current } from '../support/quiz-round.js';
 import { type Harness, member, openHarness, optionFor } from './harness.js';
 
 /** Who answers what in a round: user id → [image 1 right, image 2 right] (null leaves the image out). */
@@ -37,7 +38,7 @@ async function playSession(
   if (options.skipFirst) {
     // Someone answers the round that is then skipped: those answers must never count.
     await h.engine.answer({ roomId, userId: 'ghost', displayName: 'Ghost', slot: 0, option: 'A' });
-    const step = await h.engine.skip(roomId, member('host'));
+    const step = await h.engine.skip(roomId, member('host'), current(h.engine, roomId));
     if (!step.round) throw new Error('no round after skip');
     round = step.round;
   }
@@ -60,7 +61,7 @@ async function playSession(
       if (counted) played.push({ roomId, guildId, userId, pair: round.pair, chosen });
     }
     if (options.leaveLastOpen && i === plans.length - 1) return;
-    const step = await h.engine.next(roomId, member('host'));
+    const step = await h.engine.next(roomId, member('host'), current(h.engine, roomId));
     if (step.round) round = step.round;
   }
 }

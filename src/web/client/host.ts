@@ -61,7 +61,9 @@ function updateCounters(answered: number, connected: number): void {
   counters.connected.textContent = `${plural(connected, 'participant')} connected`;
 }
 
+/** Host buttons for the question on screen: each press names it, so a press from a stale screen changes nothing. */
 function controls(
+  target: { sessionId: string; round: number },
   ...buttons: Array<[label: string, command: 'reveal' | 'next' | 'skip' | 'stop', primary?: boolean]>
 ) {
   const message = h('p', { class: 'form-error', role: 'alert' });
@@ -79,7 +81,11 @@ function controls(
             const button = event.currentTarget as HTMLButtonElement;
             button.disabled = true;
             message.textContent = '';
-            const ack = await socket.request({ type: command });
+            const ack = await socket.request({
+              type: command,
+              sessionId: target.sessionId,
+              round: target.round,
+            });
             button.disabled = false;
             if (!ack.ok) message.textContent = ack.message;
           },
@@ -250,7 +256,7 @@ function renderState(): void {
       ),
       questionBlock(q, 'h1'),
       imagesBlock(q, null),
-      controls(['Reveal', 'reveal', true], ['Skip', 'skip'], ['Stop', 'stop']),
+      controls(q, ['Reveal', 'reveal', true], ['Skip', 'skip'], ['Stop', 'stop']),
     );
   } else if (s.phase === 'reveal' && s.question && s.reveal) {
     const q = s.question;
@@ -283,7 +289,7 @@ function renderState(): void {
       ),
       splitBlock(r),
       modelsBlock(r),
-      controls([last ? 'See the results' : 'Next question', 'next', true], ['Stop', 'stop']),
+      controls(q, [last ? 'See the results' : 'Next question', 'next', true], ['Stop', 'stop']),
     );
   } else if (s.phase === 'summary' && s.summary) {
     const sum = s.summary;
