@@ -462,40 +462,39 @@ export class QuizRooms {
       this.scheduleCount(room);
       return;
     }
-    const update = async () => {
-      switch (event.type) {
-        case 'round-opened': {
-          // Every answer to a round this process opened goes through answer(), so absent means unanswered.
-          const key = roundKey(event.round.sessionId, event.round.round);
-          if (room.choices.key !== key) room.choices = { key, byUser: new Map(), complete: true };
-          else room.choices.complete = true;
-          room.summary = null;
-          break;
-        }
-        case 'revealed':
-          this.remember(room, event.reveal);
-          break;
-        case 'closed':
-          room.summary = null;
-          break;
-        case 'ended':
-          this.finished(room, event.summary, event.summary.sessionId);
-          break;
-        case 'failed': {
-          const text = JSON.stringify({
-            type: 'error',
-            code: 'STEP_FAILED',
-            message: webStepFailure(event.step),
-            fatal: false,
-          } satisfies ServerMessage);
-          for (const conn of room.hosts) conn.send(text);
-          return;
-        }
+    // The room's memory follows at once (an acknowledged Stop has already forgotten its image links);
+    // the screens are updated in order behind whatever the room's lock is running.
+    switch (event.type) {
+      case 'round-opened': {
+        // Every answer to a round this process opened goes through answer(), so absent means unanswered.
+        const key = roundKey(event.round.sessionId, event.round.round);
+        if (room.choices.key !== key) room.choices = { key, byUser: new Map(), complete: true };
+        else room.choices.complete = true;
+        room.summary = null;
+        break;
       }
-      await this.broadcast(room);
-    };
+      case 'revealed':
+        this.remember(room, event.reveal);
+        break;
+      case 'closed':
+        room.summary = null;
+        break;
+      case 'ended':
+        this.finished(room, event.summary, event.summary.sessionId);
+        break;
+      case 'failed': {
+        const text = JSON.stringify({
+          type: 'error',
+          code: 'STEP_FAILED',
+          message: webStepFailure(event.step),
+          fatal: false,
+        } satisfies ServerMessage);
+        for (const conn of room.hosts) conn.send(text);
+        return;
+      }
+    }
     room
-      .lock(update)
+      .lock(() => this.broadcast(room))
       .catch((err: unknown) =>
         this.log.error({ err, room: room.record.code, event: event.type }, 'web room update failed'),
       );

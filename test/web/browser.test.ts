@@ -180,7 +180,7 @@ describe('the web quiz in a browser', () => {
       ws.onopen = () => {
         const player = localStorage.getItem('mediconfusion.participant');
         ws.send(JSON.stringify({ type: 'hello', role: 'player', room: ${JSON.stringify('__ROOM__')}, player, name: 'Mallory' }));
-        ws.send(JSON.stringify({ type: 'reveal', id: 99 }));
+        ws.send(JSON.stringify({ type: 'reveal', id: 99, sessionId: 'any-session', round: 1 }));
       };
       ws.onmessage = (event) => {
         const message = JSON.parse(String(event.data));

@@ -181,6 +181,13 @@ export const isPhase =
   (m: ServerMessage): m is Extract<ServerMessage, { type: 'state' }> =>
     m.type === 'state' && m.state.phase === phase;
 
+/** The question a client's screen shows now (its latest state), as its host buttons would name it. */
+export function onScreen(client: TestClient): { sessionId: string; round: number } {
+  const question = client.last('state')?.state.question;
+  if (question === null || question === undefined) throw new Error('this screen shows no question');
+  return { sessionId: question.sessionId, round: question.round };
+}
+
 export async function joinAsHost(h: WebHarness): Promise<TestClient> {
   const client = await TestClient.connect(h.wsUrl);
   client.send({ type: 'hello', role: 'host', room: h.code, key: h.hostKey });

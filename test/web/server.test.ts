@@ -7,6 +7,7 @@ import {
   isType,
   joinAsHost,
   joinAsPlayer,
+  onScreen,
   openWebHarness,
   secretFor,
   startQuiz,
@@ -56,7 +57,7 @@ describe('host authentication', () => {
     const player = track(await joinAsPlayer(h, secretFor('p1'), 'Ada'));
     await startQuiz(host);
     for (const type of ['reveal', 'next', 'skip', 'stop']) {
-      const ack = await player.request({ type });
+      const ack = await player.request({ type, ...onScreen(host) });
       expect(ack).toMatchObject({ ok: false, code: 'NOT_HOST' });
     }
     const start = await player.request({
@@ -165,7 +166,7 @@ describe('a session over WebSockets', () => {
     expect(counted.connected).toBe(2);
 
     const from = host.received.length;
-    expect((await host.request({ type: 'reveal' })).ok).toBe(true);
+    expect((await host.request({ type: 'reveal', ...onScreen(host) })).ok).toBe(true);
     const reveal = (await host.waitFor(isPhase('reveal'), from)).state.reveal;
     expect(reveal?.people).toMatchObject({ participants: 2, setCorrect: 1, confused: 1 });
     expect(reveal?.images[0].correct).toBe(right(0));
@@ -190,13 +191,13 @@ describe('a session over WebSockets', () => {
     expect(boMe.me.result).toMatchObject({ setCorrect: false, confused: true });
 
     const next = host.received.length;
-    await host.request({ type: 'next' });
+    await host.request({ type: 'next', ...onScreen(host) });
     const second = (await host.waitFor(isPhase('question'), next)).state.question;
     expect(second?.number).toBe(2);
     expect(second?.images[0].url).not.toBe(first.images[0].url);
 
     const end = host.received.length;
-    await host.request({ type: 'stop' });
+    await host.request({ type: 'stop', ...onScreen(host) });
     const summary = (await host.waitFor(isPhase('summary'), end)).state.summary;
     expect(summary?.roundsPlayed).toBe(1);
     expect(summary?.standings.map((s) => [s.rank, s.displayName])).toEqual([
@@ -233,7 +234,7 @@ describe('a session over WebSockets', () => {
     expect(question.images[0].url).toMatch(/^\/img\/[A-Za-z0-9_-]{20,}$/);
 
     const from = player.received.length;
-    await host.request({ type: 'reveal' });
+    await host.request({ type: 'reveal', ...onScreen(host) });
     await player.waitFor(isPhase('reveal'), from);
     expect(player.frames.slice(from).join('\n')).toContain(pair.images[0].caption);
   });
@@ -330,7 +331,7 @@ describe('HTTP', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
     expect((await image.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     expect((await fetch(`${h.base}/img/${'a'.repeat(22)}`)).status).toBe(404);
-    await host.request({ type: 'stop' });
+    await host.request({ type: 'stop', ...onScreen(host) });
     expect((await fetch(`${h.base}${q.images[0].url}`)).status).toBe(404);
   });
 
@@ -351,7 +352,7 @@ describe('HTTP', () => {
     const q = (await startQuiz(host, { models: ['always-a'] })).state.question as QuestionView;
     await player.request({ type: 'answer', sessionId: q.sessionId, round: q.round, slot: 0, option: 'A' });
     await player.request({ type: 'answer', sessionId: q.sessionId, round: q.round, slot: 1, option: 'B' });
-    await host.request({ type: 'reveal' });
+    await host.request({ type: 'reveal', ...onScreen(host) });
     const response = await fetch(`${h.base}/api/stats`);
     const body = (await response.json()) as { rounds: number; people: number; comparison: unknown };
     expect(body.rounds).toBe(1);
