@@ -909,6 +909,16 @@ export class QuizEngine {
     if (live.record.state === 'skipped') throw quizError('NO_ROUND', 'That question was skipped.');
 
     live.closing = true;
+    try {
+      return await this.storeReveal(room, live, by);
+    } catch (err) {
+      // Nothing was revealed (the store refused the result or the round): the round stays open as it was.
+      live.closing = false;
+      throw err;
+    }
+  }
+
+  private async storeReveal(room: Room, live: LiveRound, by: ClosedBy): Promise<RevealOutcome> {
     await Promise.allSettled([...live.inflight]);
     // Cached model answers resolve within a turn of the event loop; live ones still running are reported
     // as pending rather than waited for.
