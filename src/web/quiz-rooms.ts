@@ -67,6 +67,8 @@ export interface QuizRoomsOptions {
   models: readonly OfferedModel[];
   /** Shown on every page, e.g. why the demo set is in use. */
   banner: string | null;
+  /** Shown on the host view: how many pairs are playable and why (a partial download). */
+  setNote?: string | null;
   /** Absolute join link of a room code (uses PUBLIC_URL when set). */
   joinUrl(code: string): string;
   clock?: Clock;
@@ -129,6 +131,7 @@ export class QuizRooms {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.info = {
       banner: options.banner,
+      setNote: options.setNote ?? null,
       setName: options.set.name,
       categories: options.set.categories,
       models: options.models.map((m) => ({ id: m.id, note: m.note })),
