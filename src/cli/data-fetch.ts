@@ -23,6 +23,15 @@ function parseConcurrency(value: string): number {
   return n;
 }
 
+/** A bad list is a usage error (exit 2), like any other bad option value. */
+function parseSourcesOption(value: string): ImageSourceName[] {
+  try {
+    return parseImageSources(value, '--sources');
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 export function registerDataFetch(parent: Command, ctx: CliContext): void {
   parent
     .command('fetch')
@@ -44,7 +53,7 @@ export function registerDataFetch(parent: Command, ctx: CliContext): void {
     .option(
       '--sources <list>',
       'network image sources in the order to try them: pmc-cloud, roco-mirror, pmc-legacy (default: IMAGE_SOURCES, pmc-cloud,roco-mirror)',
-      (value: string) => parseImageSources(value, '--sources'),
+      parseSourcesOption,
     )
     .option('--force', 'download again even files that are present and verified')
     .action(async (options: DataFetchOptions) => {

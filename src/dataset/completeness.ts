@@ -48,11 +48,12 @@ export function completeSubset(set: PairSet, completeness: Completeness): PairSe
   };
 }
 
-/** `160 of 176 pairs are playable: 16 lack an image (20 of 228 images missing)` */
+/** `160 of 176 pairs are playable: 16 lack an image (20 of 228 images missing)`; no path, as it may be projected. */
 export function describeCompleteness(set: PairSet, completeness: Completeness): string {
   const { complete, incomplete, missingImages, imageCount } = completeness;
   return (
-    `${complete.length} of ${set.pairs.length} pairs are playable: ${incomplete.length} lack an image ` +
-    `(${missingImages.length} of ${imageCount} images missing from ${set.imagesDir})`
+    `${complete.length} of ${set.pairs.length} pairs are playable: ${incomplete.length} ` +
+    `${incomplete.length === 1 ? 'lacks' : 'lack'} an image ` +
+    `(${missingImages.length} of ${imageCount} images missing)`
   );
 }

@@ -487,7 +487,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 
 type LoadedImageDict = { ok: true; dict: ImageDict } | { ok: false; missing: boolean; reason: string };
 
-async function readImageDict(file: string): Promise<LoadedImageDict> {
+export async function readImageDict(file: string): Promise<LoadedImageDict> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -22,7 +22,9 @@ export async function askablePairs(set: PairSet): Promise<{ set: PairSet; covera
     coverage: {
       completePairs: completeness.complete.length,
       totalPairs: set.pairs.length,
-      missingImages: completeness.missingImages.map((image) => image.localId),
+      missingImages: completeness.missingImages
+        .map((image) => image.localId)
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
     },
   };
 }

@@ -96,13 +96,13 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
   const completeness = await pairCompleteness(set);
   if (completeness.complete.length === 0) {
     return demo(
-      `none of the ${set.pairs.length} MediConfusion pairs has both images in ${set.imagesDir} (${completeness.missingImages.length} of ${completeness.imageCount} images missing). Run \`mediconfusion data fetch\` to download them, then restart.`,
+      `${completeness.missingImages.length} of the ${completeness.imageCount} MediConfusion images are missing from ${set.imagesDir}, so no pair has both its images. Run \`mediconfusion data fetch\` to download them, then restart.`,
     );
   }
   if (completeness.incomplete.length > 0) {
     const why = describeCompleteness(set, completeness);
     options.say(
-      `MediConfusion is only partly downloaded: ${why}. Quizzing on the ${completeness.complete.length} complete pairs.`,
+      `MediConfusion is only partly downloaded in ${set.imagesDir}: ${why}. Quizzing on the ${completeness.complete.length} complete pairs; \`mediconfusion data status\` says what is missing and why.`,
     );
     options.log.warn(
       {
@@ -116,7 +116,7 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
       set: completeSubset(set, completeness),
       banner: null,
       description: `MediConfusion, partial: ${why}`,
-      setNote: `${why}. \`mediconfusion data status\` lists each missing image, why it could not be had and what to do.`,
+      setNote: `${why}. Run mediconfusion data status on the server to see each missing image, why it could not be had and what to do.`,
     };
   }
   return { set, banner: null, description: `MediConfusion (${set.pairs.length} pairs)`, setNote: null };
