@@ -89,6 +89,13 @@ describe('mediconfusion forget', () => {
     await withStore(async (store, service) => expect(await answersOf(store, service, GONE)).toBe(4));
   });
 
+  it('says that nothing was found for an id that never took part, with its own exit code', async () => {
+    const run = await cli(['forget', '--user', '620000000000000999']);
+    expect(run.code).toBe(3);
+    expect(run.err).toContain('Nothing is recorded about 620000000000000999');
+    expect(run.out).toBe('');
+  });
+
   it('deletes everything of that person, reports the counts, and leaves others alone', async () => {
     const run = await cli(['forget', '--user', GONE]);
     expect(run.err).toBe('');
