@@ -47,6 +47,9 @@ export async function openSqliteDriver(
       await adapter.query('PRAGMA journal_mode = WAL');
     }
     await adapter.query('PRAGMA synchronous = FULL');
+    // A deleted record (forget-me, a deletion request) is overwritten with zeros in its page rather than
+    // left readable in free space; close() then vacuums and empties the write-ahead log.
+    await adapter.query('PRAGMA secure_delete = ON');
     // Proves the table exists and the file is a database before anyone relies on it.
     await adapter.query(`SELECT key FROM ${TABLE} LIMIT 1`);
   } catch (err) {
@@ -86,7 +89,16 @@ export async function openSqliteDriver(
     },
     async close() {
       await committer.flush();
+      // The writer goes first: VACUUM and the checkpoint below need no other connection in a transaction.
       await writer.close();
+      if (!inMemory) {
+        await eraseFreedSpace(adapter).catch((err: unknown) =>
+          log.warn(
+            { cause: describeCause(err) },
+            'could not compact the SQLite store on close; freed pages stay zeroed (secure_delete) but the write-ahead log keeps old copies until the next clean close',
+          ),
+        );
+      }
       await adapter.disconnect();
     },
   };
@@ -144,7 +156,10 @@ async function openWriter(filename: string): Promise<SqlWriter> {
     new Promise<unknown[]>((resolve, reject) => run((err, rows) => (err ? reject(err) : resolve(rows))));
   const statements = new Map<string, sqlite3.Statement>();
   try {
+    // Both are per connection: FULL syncs the log on every commit; secure_delete zeroes what this
+    // connection deletes (every delete goes through it).
     await all((done) => db.all('PRAGMA synchronous = FULL', done));
+    await all((done) => db.all('PRAGMA secure_delete = ON', done));
     for (const sql of Object.values(SQL)) {
       const statement = await new Promise<sqlite3.Statement>((resolve, reject) => {
         const prepared = db.prepare(sql, (err) => (err ? reject(err) : resolve(prepared)));
@@ -168,6 +183,19 @@ async function openWriter(filename: string): Promise<SqlWriter> {
       await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/**
+ * Leaves nothing deleted recoverable from the files: VACUUM rebuilds the database without its free pages
+ * (only when some were freed: it rewrites the whole file), and a TRUNCATE checkpoint copies the write-ahead
+ * log into the database and empties it, since the log still holds earlier versions of every page written.
+ */
+async function eraseFreedSpace(adapter: KeyvSqlite): Promise<void> {
+  const freelist = z
+    .array(z.object({ freelist_count: z.number() }))
+    .parse(await adapter.query('PRAGMA freelist_count'));
+  if ((freelist[0]?.freelist_count ?? 0) > 0) await adapter.query('VACUUM');
+  await adapter.query('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
 function unavailable(redactedUrl: string, filename: string, err: unknown): UserFacingError {
