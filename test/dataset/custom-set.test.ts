@@ -219,6 +219,17 @@ const CUSTOM_FAULTS: CustomFault[] = [
     expected: [{ code: 'FIELD_TYPE', pairId: 'chest-01', field: 'question', line: '"question": 42' }],
   },
   {
+    name: 'a question and an option are absurdly long',
+    edit: (set) => {
+      Object.assign(pair(set, 0), { question: `Which? ${'x'.repeat(5_000_000)}` });
+      Object.assign(pair(set, 1), { options: { A: 'y'.repeat(501), B: 'B' } });
+    },
+    expected: [
+      { code: 'FIELD_TOO_LONG', pairId: 'chest-01', field: 'question' },
+      { code: 'FIELD_TOO_LONG', pairId: 'head-01', field: 'options.A' },
+    ],
+  },
+  {
     name: 'an image path climbs out of the set folder',
     edit: (set) => Object.assign(imageOf(set, 0, 0), { file: '../../../../../../etc/passwd' }),
     expected: [{ code: 'IMAGE_OUTSIDE_SET', pairId: 'chest-01', field: 'images[0].file' }],
