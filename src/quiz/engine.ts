@@ -165,13 +165,6 @@ export interface StopOutcome {
   summary: SessionSummary;
 }
 
-export interface DueRound {
-  roomId: string;
-  sessionId: string;
-  round: number;
-  deadline: number;
-}
-
 export interface RecoveryReport {
   /** Sessions running again; the front end re-arms a timer for each open round's deadline. */
   resumed: SessionView[];
@@ -460,6 +453,20 @@ export class QuizEngine {
       if (outcome.fresh) this.revealed(room, outcome.reveal, true);
       return outcome;
     });
+  }
+
+  /**
+   * Whether `pairId` is asked by an open round in `room` or, given a server, in any room of that server.
+   * Whatever shows a pair's answers (/pair, /probe) refuses such a pair until its reveal.
+   */
+  isPairInOpenRound(pairId: string, where: { roomId: string; guildId?: string | null }): boolean {
+    for (const room of this.rooms.values()) {
+      const live = room.live;
+      if (live === null || live.record.state !== 'open' || live.pair.id !== pairId) continue;
+      const sameGuild = where.guildId != null && room.session.guildId === where.guildId;
+      if (room.session.roomId === where.roomId || sameGuild) return true;
+    }
+    return false;
   }
 
   /**
