@@ -662,6 +662,25 @@ export class QuizEngine {
     });
   }
 
+  /**
+   * What a person chose for image 1 and image 2 of a round (null where they did not answer): from memory
+   * for the open round, else from the store. Front ends ask this instead of reading the engine's keys.
+   */
+  async choicesOf(sessionId: string, round: number, userId: string): Promise<[Option | null, Option | null]> {
+    for (const room of this.rooms.values()) {
+      const live = room.live;
+      if (room.session.id === sessionId && live?.record.index === round && live.record.state === 'open') {
+        const person = live.people.get(userId);
+        return person === undefined ? [null, null] : chosenOf(person);
+      }
+    }
+    const [a, b] = await this.db.answers.getMany([
+      answerKey(sessionId, round, userId, 0),
+      answerKey(sessionId, round, userId, 1),
+    ]);
+    return [a?.option ?? null, b?.option ?? null];
+  }
+
   /** The reveal of any revealed round, recomputed from the store (for "show results again"). */
   async roundReveal(sessionId: string, round: number): Promise<RoundReveal> {
     const session = await this.db.sessions.get(sessionId);

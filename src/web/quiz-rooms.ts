@@ -8,7 +8,6 @@ import type { QuizEngine, QuizLimits, SessionView } from '../quiz/engine.js';
 import { DEFAULT_LIMITS } from '../quiz/engine.js';
 import type { QuizEvent } from '../quiz/events.js';
 import type { RoundReveal } from '../quiz/reveal.js';
-import { answerKey, quizCollections } from '../quiz/store-layout.js';
 import type { SessionSummary } from '../quiz/summary.js';
 import type { Collection, Store } from '../store/types.js';
 import type { ImageLinks } from './image-links.js';
@@ -119,7 +118,6 @@ export class QuizRooms {
   private readonly clock: Clock;
   private readonly rooms = new Map<string, LiveRoom>();
   private readonly records: Collection<WebRoom>;
-  private readonly answers;
   private readonly info: Omit<RoomInfo, 'code' | 'joinUrl' | 'qrUrl'>;
   private closed = false;
   private readonly unsubscribe: () => void;
@@ -130,7 +128,6 @@ export class QuizRooms {
     this.log = options.log.child({ component: 'web' });
     this.clock = options.clock ?? systemClock;
     this.records = webRooms(options.store);
-    this.answers = quizCollections(options.store).answers;
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.info = {
       // Participants get the short label; the operator's details stay on the console and the host page.
@@ -621,11 +618,7 @@ export class QuizRooms {
     const cached = room.choices.byUser.get(player.userId);
     if (cached !== undefined) return cached;
     if (room.choices.complete) return [null, null];
-    const [a, b] = await this.answers.getMany([
-      answerKey(question.sessionId, question.round, player.userId, 0),
-      answerKey(question.sessionId, question.round, player.userId, 1),
-    ]);
-    const choices: Choices = [a?.option ?? null, b?.option ?? null];
+    const choices: Choices = await this.engine.choicesOf(question.sessionId, question.round, player.userId);
     if (room.choices.key === roundKey(question.sessionId, question.round)) {
       room.choices.byUser.set(player.userId, choices);
     }

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/paths.js';
+
+/**
+ * The layer rule `npm run lint` enforces (biome's noRestrictedImports, per folder in biome.json): each case
+ * writes one source file into a scratch copy of the project's lint configuration and runs the real biome
+ * on it, so a forbidden import fails the lint and an allowed one passes.
+ */
+
+const run = promisify(execFile);
+const BIOME = path.join(ROOT, 'node_modules', '.bin', 'biome');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lint-layers-'));
+  const config = JSON.parse(await readFile(path.join(ROOT, 'biome.json'), 'utf8')) as Record<string, unknown>;
+  // The scratch folder is not a git checkout.
+  delete config.vcs;
+  await writeFile(path.join(dir, 'biome.json'), JSON.stringify(config));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function lint(file: string, source: string): Promise<{ ok: boolean; output: string }> {
+  const target = path.join(dir, file);
+  await rm(path.join(dir, 'src'), { recursive: true, force: true });
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, source);
+  try {
+    const { stdout, stderr } = await run(BIOME, ['lint', file], { cwd: dir });
+    return { ok: true, output: stdout + stderr };
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    return { ok: false, output: stdout + stderr };
+  }
+}
+
+describe('npm run lint enforces the layers', () => {
+  it.each([
+    [
+      'the engine importing discord.js',
+      'src/quiz/leak.ts',
+      "import { Client } from 'discord.js';\nexport const c = Client;\n",
+    ],
+    [
+      'the engine importing ws',
+      'src/quiz/leak.ts',
+      "import WebSocket from 'ws';\nexport const w = WebSocket;\n",
+    ],
+    [
+      'the engine importing a front end',
+      'src/quiz/leak.ts',
+      "import { QuizRooms } from '../web/quiz-rooms.js';\nexport const r = QuizRooms;\n",
+    ],
+    [
+      'scoring importing the store',
+      'src/scoring/leak.ts',
+      "import { openStore } from '../store/index.js';\nexport const o = openStore;\n",
+    ],
+    [
+      'the dataset importing the engine',
+      'src/dataset/leak.ts',
+      "import { QuizEngine } from '../quiz/engine.js';\nexport const q = QuizEngine;\n",
+    ],
+    [
+      "a front end reading the engine's store keys",
+      'src/web/leak.ts',
+      "import { answerKey } from '../quiz/store-layout.js';\nexport const k = answerKey;\n",
+    ],
+    [
+      "a front end reading the baseline's store keys",
+      'src/bot/leak.ts',
+      "import { baselineCollections } from '../baseline/store-layout.js';\nexport const b = baselineCollections;\n",
+    ],
+  ])('fails on %s', async (_what, file, source) => {
+    const { ok, output } = await lint(file, source);
+    expect(ok).toBe(false);
+    expect(output).toContain('noRestrictedImports');
+    expect(output).toContain('Layers:');
+  });
+
+  it.each([
+    [
+      'the engine importing the dataset and scoring',
+      'src/quiz/fine.ts',
+      "import { OPTIONS } from '../dataset/model.js';\nexport const o = OPTIONS;\n",
+    ],
+    [
+      'a front end importing the engine',
+      'src/web/fine.ts',
+      "import { QuizEngine } from '../quiz/engine.js';\nexport const q = QuizEngine;\n",
+    ],
+    [
+      'a front end importing discord.js',
+      'src/bot/fine.ts',
+      "import { Client } from 'discord.js';\nexport const c = Client;\n",
+    ],
+  ])('passes %s', async (_what, file, source) => {
+    const { ok, output } = await lint(file, source);
+    expect(output).not.toContain('noRestrictedImports');
+    expect(ok).toBe(true);
+  });
+});
