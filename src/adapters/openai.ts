@@ -6,6 +6,7 @@ import type {
 import { z } from 'zod';
 import { type CallFailure, classifyUnknownError, rootMessage } from './http-errors.js';
 import { imagePayload } from './image-payload.js';
+import { type LogprobRequest, promptTail, type ReplyToken, type TokenChoice } from './logprobs.js';
 import { timedCall } from './timed-call.js';
 import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
 
@@ -43,7 +44,14 @@ export function isReasoningModelName(model: string): boolean {
   return /^o\d+(-|$)/i.test(name);
 }
 
-/** The part of a Chat Completions answer we rely on; validated because compatible servers vary. */
+const tokenChoiceSchema = z.object({ token: z.string(), logprob: z.number() });
+
+/**
+ * The part of a Chat Completions answer we rely on; validated because compatible servers vary.
+ * `choices[].logprobs.content[]` is the published shape of reply log-probabilities (OpenAI, vLLM, llama.cpp);
+ * the top-level `prompt_logprobs` is vLLM's extension: per prompt token null (the first) or an object from
+ * token id to `{ logprob, rank, decoded_token }`.
+ */
 const completionSchema = z.object({
   choices: z
     .array(
@@ -52,11 +60,65 @@ const completionSchema = z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
         }),
+        logprobs: z
+          .object({
+            content: z
+              .array(tokenChoiceSchema.extend({ top_logprobs: z.array(tokenChoiceSchema).nullish() }))
+              .nullish(),
+          })
+          .nullish(),
       }),
     )
     .min(1, 'no choices'),
   usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
+  prompt_logprobs: z
+    .array(
+      z
+        .record(
+          z.string(),
+          z.object({ logprob: z.number(), rank: z.number().nullish(), decoded_token: z.string().nullish() }),
+        )
+        .nullable(),
+    )
+    .nullish(),
 });
+type CompletionBody = z.infer<typeof completionSchema>;
+
+/** The reply's tokens, or null when the server sent no log-probabilities. */
+function replyTokens(body: CompletionBody): ReplyToken[] | null {
+  const content = body.choices[0]?.logprobs?.content;
+  if (!content || content.length === 0) return null;
+  return content.map((t) => ({
+    token: t.token,
+    logprob: t.logprob,
+    top: (t.top_logprobs ?? []).map((c) => ({ token: c.token, logprob: c.logprob })),
+  }));
+}
+
+/**
+ * The prompt's tokens from vLLM's `prompt_logprobs`. The request asks for 0 alternatives, so each position
+ * holds the prompt token alone; vLLM lists the prompt token first when it adds alternatives.
+ */
+function promptTokensOf(body: CompletionBody, assistant: string): TokenChoice[] | null {
+  const positions = body.prompt_logprobs;
+  if (!positions || positions.length === 0) return null;
+  const tokens = positions.map((position) => {
+    const first = position ? Object.values(position)[0] : undefined;
+    return first ? { token: first.decoded_token ?? '', logprob: first.logprob } : { token: '', logprob: 0 };
+  });
+  return promptTail(tokens, assistant);
+}
+
+/**
+ * Request fields for log-probabilities. For prefix scoring the answer is prefilled as the final assistant
+ * message and continued (`continue_final_message`, which vLLM documents as exclusive with
+ * `add_generation_prompt`), so the prompt ends with the option's tokens.
+ */
+function logprobFields(request: LogprobRequest | undefined): Record<string, unknown> {
+  if (request === undefined) return {};
+  if (request.kind === 'reply') return { logprobs: true, top_logprobs: request.top };
+  return { prompt_logprobs: 0, add_generation_prompt: false, continue_final_message: true };
+}
 
 export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter {
   const reasoning = options.reasoning ?? isReasoningModelName(options.model);
@@ -90,9 +152,13 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
     } else {
       messages.push({ role: 'user', content: request.prompt });
     }
+    if (request.logprobs?.kind === 'prefill') {
+      messages.push({ role: 'assistant', content: request.logprobs.assistant });
+    }
     return {
       model: options.model,
       messages,
+      ...logprobFields(request.logprobs),
       ...(reasoning
         ? { max_completion_tokens: request.maxTokens }
         : {
@@ -123,12 +189,18 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
         secrets,
         send: async (requestOptions) => client.chat.completions.create(await body(request), requestOptions),
         schema: completionSchema,
-        read: ({ choices, usage }) => {
+        read: (completion) => {
+          const { choices, usage } = completion;
           const message = choices[0]?.message;
+          const asked = request.logprobs;
           return {
             // A null content is an answer without text (e.g. a refusal): a valid reply the parser marks invalid.
             text: message?.content ?? message?.refusal ?? '',
             usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+            ...(asked?.kind === 'reply' ? { tokens: replyTokens(completion) } : {}),
+            ...(asked?.kind === 'prefill'
+              ? { promptTokens: promptTokensOf(completion, asked.assistant) }
+              : {}),
           };
         },
         toFailure,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { type CallFailure, failedResult } from './http-errors.js';
-import type { ModelResult, Usage } from './types.js';
+import type { ModelResult } from './types.js';
 
 /**
  * One request through a provider's SDK, turned into a ModelResult: the SDK's call with a timeout and the
@@ -13,7 +13,7 @@ export async function timedCall<T>(options: {
   secrets: readonly string[];
   send: (requestOptions: { timeout: number; signal?: AbortSignal }) => Promise<unknown>;
   schema: z.ZodType<T>;
-  read: (body: T) => { text: string; usage: Usage };
+  read: (body: T) => Omit<Extract<ModelResult, { ok: true }>, 'ok' | 'latencyMs'>;
   toFailure: (err: unknown, timeoutMs: number) => CallFailure;
 }): Promise<ModelResult> {
   const { timeoutMs, signal, secrets } = options;

@@ -10,9 +10,15 @@ import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
-import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
+import {
+  detectProtocol,
+  detectVariant,
+  importOfficialAnswers,
+  parseOfficialAnswersFile,
+} from '../probe/import.js';
 import { createProgressDisplay } from '../probe/progress.js';
-import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
+import { loadPromptsFile, PROTOCOLS, type Protocol } from '../probe/prompts.js';
+import { VARIANTS, type Variant } from '../probe/protocols/variants.js';
 import { findRecordedRun } from '../probe/recorded-runs.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
 import { renderRunReport } from '../probe/report.js';
@@ -33,6 +39,8 @@ const REPLAY_PREFIX = 'replay:';
 interface RunOptions {
   model: string;
   protocol: Protocol;
+  variant: Variant;
+  logprobs?: boolean;
   judge?: string;
   judgeTemperature: number;
   threshold: number;
@@ -77,10 +85,22 @@ export function registerProbe(parent: Command, ctx: CliContext): void {
     .description('ask a model every question (or a subset) and print the official table')
     .requiredOption('--model <id>', 'model id from the models file, or replay:<run id>')
     .addOption(
-      new Option('--protocol <protocol>', 'mc: letter replies; ff: free-form replies scored by a judge')
-        .choices(['mc', 'ff'])
+      new Option(
+        '--protocol <protocol>',
+        'mc: letter replies; ff: free-form replies scored by a judge; greedy: the probabilities of "A" and "B" as the first reply token; prefix: each option scored as the answer (vLLM)',
+      )
+        .choices([...PROTOCOLS])
         .default('mc'),
     )
+    .addOption(
+      new Option(
+        '--variant <variant>',
+        "official: the dataset's question; rephrased: the dataset's own rephrasing; swapped: options in the other order",
+      )
+        .choices([...VARIANTS])
+        .default('official'),
+    )
+    .option('--logprobs', 'with --protocol mc: also ask for token log-probabilities (a confidence per image)')
     .option('--judge <id>', 'model id that scores free-form replies (required with --protocol ff)')
     .option(
       '--judge-temperature <t>',
@@ -181,10 +201,10 @@ by its budget, Ctrl-C or a crash continues where it stopped.`,
     .argument('<file>', 'Results/<model>/<model>_<mode>.json from the official harness')
     .requiredOption('--model <name>', 'the name the run is listed under')
     .addOption(
-      new Option('--protocol <protocol>', 'mc or ff (default: from the file name, _mc or _gpt4)').choices([
-        'mc',
-        'ff',
-      ]),
+      new Option(
+        '--protocol <protocol>',
+        'mc, ff, greedy or prefix (default: from the file name: _mc, _gpt4, _greedy, _prefix)',
+      ).choices([...PROTOCOLS]),
     )
     .option('--threshold <n>', 'choice margin', decimal(0, 10, 'a threshold'), DEFAULT_THRESHOLD)
     .option('--dataset <dir>', 'dataset folder (default: MEDICONFUSION_DATA_DIR)')
@@ -284,6 +304,12 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
       'The ff protocol needs a judge: add --judge <model id>.',
     );
   }
+  if (options.logprobs && options.protocol !== 'mc') {
+    throw new UserFacingError(
+      'PROBE_OPTION_INVALID',
+      '--logprobs adds confidence to --protocol mc; greedy and prefix always read probabilities, ff has none.',
+    );
+  }
   if (options.seed !== undefined && options.pairs === undefined) {
     throw new UserFacingError(
       'PROBE_OPTION_INVALID',
@@ -311,7 +337,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         ? await resolveModel(ctx, stores, options.judge, modelsFile)
         : null;
 
-    const runId = newRunId(model.adapter.id, options.protocol);
+    const runId = newRunId(model.adapter.id, options.protocol, new Date(), options.variant);
     const outDir = options.out ? path.resolve(ctx.cwd, options.out) : path.join(ctx.config().runsDir, runId);
 
     // First Ctrl-C: stop scheduling and let requests in flight finish; second: abort those too.
@@ -347,6 +373,8 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         },
         dataDir,
         protocol: options.protocol,
+        variant: options.variant,
+        ...(options.logprobs ? { logprobs: true } : {}),
         model,
         judge,
         judgeTemperature: options.judgeTemperature,
@@ -525,7 +553,8 @@ async function probeImport(
   const protocol = options.protocol ?? detectProtocol(source, data);
   await withStore(ctx, async (stores) => {
     const { record } = await importOfficialAnswers({
-      runId: newRunId(options.model, protocol),
+      runId: newRunId(options.model, protocol, new Date(), detectVariant(source)),
+      variant: detectVariant(source),
       modelName: options.model,
       source,
       set,
