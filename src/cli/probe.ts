@@ -1,15 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { findModel, loadModelsFile, type ModelConfig, type ModelsFile } from '../adapters/models-file.js';
 import { createAdapter } from '../adapters/registry.js';
 import { createRecordedRunAdapter } from '../adapters/replay.js';
 import type { ModelAdapter } from '../adapters/types.js';
+import { renderReliabilityChart } from '../charts/reliability-chart.js';
 import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
+import { renderCalibrationSection, runCalibration } from '../probe/calibration-report.js';
+import { compareRuns, renderComparison } from '../probe/compare.js';
 import {
   detectProtocol,
   detectVariant,
@@ -32,6 +35,9 @@ import { ALL_ROW } from '../scoring/summary-table.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { CliContext } from './context.js';
+
+/** Written beside a run's result files when its images have confidences. */
+const RELIABILITY_CHART_FILE = 'reliability.png';
 
 /** `--model replay:<run id or imported model name>` replays a recorded run without a models-file entry. */
 const REPLAY_PREFIX = 'replay:';
@@ -191,8 +197,27 @@ by its budget, Ctrl-C or a crash continues where it stopped.`,
     .description("print a recorded run's table again")
     .argument('<run>', 'run id (see `probe list`)')
     .option('--json', 'print the run record and per-image results as JSON')
-    .action(async (runId: string, options: { json?: boolean }) => {
+    .option('--chart <file>', 'also write the reliability chart (PNG) of a run with confidences')
+    .action(async (runId: string, options: { json?: boolean; chart?: string }) => {
       await probeReport(ctx, runId, options);
+    });
+
+  probe
+    .command('compare')
+    .description('runs side by side per category (e.g. variants): set accuracy, confusion, flip rates')
+    .argument('<runs...>', 'two or more run ids (see `probe list`); flips are counted against the first')
+    .option('--dataset <path>', 'dataset folder, or a custom set file (default: MEDICONFUSION_DATA_DIR)')
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText(
+      'after',
+      `
+Example:
+  mediconfusion probe run --model gpt-4o                      # the official question
+  mediconfusion probe run --model gpt-4o --variant swapped    # the options in the other order
+  mediconfusion probe compare RUN_OFFICIAL RUN_SWAPPED`,
+    )
+    .action(async (runIds: string[], options: { dataset?: string; json?: boolean }) => {
+      await probeCompare(ctx, runIds, options);
     });
 
   probe
@@ -400,6 +425,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
 
     await writeResultFiles(outDir, set, run.record, run.results, run.score);
     ctx.out.write(renderRunReport(run.record));
+    await reportCalibration(ctx, run.record, run.results, path.join(outDir, RELIABILITY_CHART_FILE));
     if (run.record.counts.error > 0) {
       ctx.out.write(
         `${run.record.counts.error} image(s) ended in ERROR; add --retry-errors to ask only those again.\n`,
@@ -507,7 +533,53 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   }
 }
 
-async function probeReport(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<void> {
+/** A run's per-image results in set order (pair order, image 1 then 2). */
+async function runResults(stores: ProbeStores, record: RunRecord): Promise<ImageResult[]> {
+  const byKey = new Map<string, ImageResult>();
+  for await (const [key, item] of stores.items.entries(`${record.id}/`)) byKey.set(key, item);
+  const results: ImageResult[] = [];
+  for (const pairId of record.pairIds) {
+    for (const slot of [0, 1] as const) {
+      const item = byKey.get(`${record.id}/${pairId}/${slot}`);
+      if (item) results.push(item);
+    }
+  }
+  return results;
+}
+
+/** The calibration section and, where a file is given, the reliability chart; nothing without confidences. */
+async function reportCalibration(
+  ctx: CliContext,
+  record: RunRecord,
+  results: readonly ImageResult[],
+  chartFile: string | null,
+): Promise<void> {
+  const calibration = runCalibration(results);
+  if (calibration.calibration === null) return;
+  ctx.out.write(renderCalibrationSection(calibration));
+  if (chartFile === null) return;
+  const chart = await renderReliabilityChart({
+    title: `${record.model.id} · ${record.protocol}${record.variant === 'official' ? '' : ` · ${record.variant}`}`,
+    calibration: calibration.calibration,
+  });
+  try {
+    await mkdir(path.dirname(chartFile), { recursive: true });
+    await writeFile(chartFile, chart.png);
+  } catch (err) {
+    throw new UserFacingError(
+      'PROBE_OUTPUT_UNWRITABLE',
+      `Cannot write the reliability chart to ${chartFile}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  ctx.out.write(`  Reliability chart: ${chartFile}\n`);
+}
+
+async function probeReport(
+  ctx: CliContext,
+  runId: string,
+  options: { json?: boolean; chart?: string },
+): Promise<void> {
   await withStore(ctx, async (stores) => {
     const record = await stores.runs.get(runId);
     if (record === undefined) {
@@ -518,21 +590,46 @@ async function probeReport(ctx: CliContext, runId: string, options: { json?: boo
         `No recorded run "${runId}".${known.length ? ` Recorded runs: ${known.slice(-10).join(', ')}.` : ' No run is recorded yet.'}`,
       );
     }
+    const results = await runResults(stores, record);
     if (!options.json) {
       ctx.out.write(renderRunReport(record));
+      const chart = options.chart ? path.resolve(ctx.cwd, options.chart) : null;
+      await reportCalibration(ctx, record, results, chart);
       return;
-    }
-    const byKey = new Map<string, ImageResult>();
-    for await (const [key, item] of stores.items.entries(`${runId}/`)) byKey.set(key, item);
-    const results: ImageResult[] = [];
-    for (const pairId of record.pairIds) {
-      for (const slot of [0, 1] as const) {
-        const item = byKey.get(`${runId}/${pairId}/${slot}`);
-        if (item) results.push(item);
-      }
     }
     ctx.out.write(`${JSON.stringify({ run: record, results }, null, 2)}\n`);
   });
+}
+
+async function probeCompare(
+  ctx: CliContext,
+  runIds: string[],
+  options: { dataset?: string; json?: boolean },
+): Promise<void> {
+  if (runIds.length < 2) {
+    throw new UserFacingError('PROBE_OPTION_INVALID', 'probe compare needs at least two run ids.');
+  }
+  const { set } = await loadSet(ctx, options.dataset);
+  const runs = await withStore(ctx, async (stores) => {
+    const loaded = [];
+    for (const id of runIds) {
+      const record = await findRecordedRun(stores, id);
+      loaded.push({ record, results: await runResults(stores, record) });
+    }
+    return loaded;
+  });
+  const models = new Set(runs.map((r) => r.record.model.id));
+  const comparison = compareRuns(set, runs);
+  if (options.json) {
+    ctx.out.write(`${JSON.stringify(comparison, null, 2)}\n`);
+    return;
+  }
+  ctx.out.write(renderComparison(comparison));
+  if (models.size > 1) {
+    ctx.out.write(
+      `Note: these runs are of different models (${[...models].join(', ')}); flips then compare models.\n`,
+    );
+  }
 }
 
 async function probeImport(
