@@ -93,11 +93,11 @@ function option(input: ReliabilityChartInput): ReliabilityOption {
       type: 'category',
       name: 'Confidence in the chosen option',
       nameLocation: 'middle',
-      nameGap: 56,
+      nameGap: 58,
       nameTextStyle: { fontSize: 16, color: theme.text },
       data: labels,
       axisLine: { lineStyle: { color: theme.axisLine } },
-      axisLabel: { fontSize: 14, color: theme.mutedText },
+      axisLabel: { fontSize: 14, lineHeight: 18, margin: 10, color: theme.mutedText },
     },
     yAxis: {
       type: 'value',
