@@ -23,7 +23,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const log = options.log ?? createLogger({ level: 'silent' });
   const location = parseStoreUrl(url, options.cwd ?? process.cwd());
   const driver = await openDriver(location, log);
-  log.info({ backend: driver.backend, url: location.redactedUrl }, 'store opened');
+  // Debug: an info line here would precede every CLI command's output and errors.
+  log.debug({ backend: driver.backend, url: location.redactedUrl }, 'store opened');
   return new OpenedStore(driver, location.redactedUrl, log);
 }
 
