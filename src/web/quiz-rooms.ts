@@ -13,6 +13,7 @@ import type { Collection, Store } from '../store/types.js';
 import { DEFAULT_ADMISSION, roomIsFull } from './admission.js';
 import type { ImageLinks } from './image-links.js';
 import type { OfferedModel } from './model-answers.js';
+import { DEMO_LABEL } from './pages.js';
 import type {
   Choices,
   ClientMessage,
@@ -131,7 +132,8 @@ export class QuizRooms {
     this.answers = quizCollections(options.store).answers;
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.info = {
-      banner: options.banner,
+      // Participants get the short label; the operator's details stay on the console and the host page.
+      banner: options.banner === null ? null : DEMO_LABEL,
       setName: options.set.name,
       categories: options.set.categories,
       models: options.models.map((m) => ({ id: m.id, note: m.note })),
