@@ -141,7 +141,7 @@ export class GroupEstimator {
   crowd(): CrowdPair[] {
     const ones = identityResample(this.participants.length, this.pairs.length);
     return this.pairs
-      .map((pair, q) => this.vote(q, ones))
+      .map((_, q) => this.vote(q, ones))
       .sort((x, y) => x.pair.id.localeCompare(y.pair.id, undefined, { numeric: true }));
   }
 

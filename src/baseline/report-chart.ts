@@ -80,7 +80,7 @@ export async function reportCharts(options: ReportChartOptions): Promise<ReportC
 export async function reportChartInputs(
   options: ReportChartOptions,
 ): Promise<Array<{ name: string; input: CategoryChartInput }>> {
-  const { set, report } = options;
+  const { report } = options;
   const answered = reportedPairs(options);
   const levels = report.groups.filter((g) => g.group !== 'all');
   const charted = report.groups.filter((g) => g.group === 'all' || levels.length > 1);
@@ -89,7 +89,7 @@ export async function reportChartInputs(
     const members = group.group === 'all' ? answered : answered.filter((a) => a.group === group.group);
     out.push({
       name: reportChartFileName(group.group),
-      input: await groupChartInput(set, report, group, members),
+      input: await groupChartInput(report, group, members),
     });
   }
   return out;
@@ -116,7 +116,6 @@ function reportedPairs(options: ReportChartOptions): AnsweredPair[] {
 }
 
 async function groupChartInput(
-  set: PairSet,
   report: BaselineReport,
   group: GroupReport,
   members: readonly AnsweredPair[],
