@@ -394,6 +394,12 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   } catch (err) {
     if (!isUserFacingError(err)) throw err;
     modelsNote = err.message;
+    // No models file yet is normal (runs can still be listed); a broken one is a mistake to fix, shown in
+    // full with its lines, and the command fails as `probe run` would.
+    if (err.code !== 'MODELS_FILE_MISSING') {
+      ctx.err.write(`error: ${err.message}\n`);
+      ctx.exitCode = 1;
+    }
   }
   const runs = await withStore(ctx, async (stores) => {
     const list: RunRecord[] = [];
@@ -435,7 +441,10 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   }
 
   ctx.out.write('Models\n');
-  if (modelsNote !== null) ctx.out.write(`  (${modelsNote.split('\n')[0]})\n`);
+  if (modelsNote !== null)
+    ctx.out.write(
+      ctx.exitCode === 0 ? `  (${modelsNote})\n` : '  (the models file has problems: see the error above)\n',
+    );
   for (const m of models) {
     const name = 'model' in m && m.model ? ` ${m.model}` : '';
     const base = 'baseURL' in m && m.baseURL ? ` at ${m.baseURL}` : '';

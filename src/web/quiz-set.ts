@@ -54,7 +54,9 @@ async function demo(reason: string): Promise<QuizSetChoice> {
 
 export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetChoice> {
   if (options.setFile !== undefined) {
-    const set = await loadCustomSetStrict(options.setFile);
+    // The same checks as `data check --set`, images decoded and kept inside the set's folder: the web quiz
+    // serves these files to everyone, so any problem stops the start, every one listed.
+    const set = await loadCustomSetStrict(options.setFile, { checkImages: true });
     return { set, banner: null, description: `the custom set "${set.name}" (${set.pairs.length} pairs)` };
   }
   if (options.demo === true) return demo('the server was started with --demo.');

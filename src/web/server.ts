@@ -25,6 +25,7 @@ import { renderMessagePage, renderPage } from './pages.js';
 import { roomCodeSchema, type ServerMessage, type StatsView } from './protocol.js';
 import { QuizRooms } from './quiz-rooms.js';
 import { engineRoomId, type WebRoom } from './rooms.js';
+import { websocketErrorHandler } from './socket-errors.js';
 import { comparisonView } from './views.js';
 
 export interface WebServerOptions {
@@ -128,7 +129,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // server could wait on them indefinitely.
     forceCloseConnections: true,
   });
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(websocket, { options: { maxPayload: 4096 }, errorHandler: websocketErrorHandler(log) });
 
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
@@ -203,8 +204,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   app.get('/assets/:name', async (request, reply) => {
-    const { name } = assetParamsSchema.parse(request.params);
-    const asset = assets.get(name);
+    // Any other character cannot name a bundled file: a plain 404, not a validation failure.
+    const params = assetParamsSchema.safeParse(request.params);
+    const asset = params.success ? assets.get(params.data.name) : undefined;
     if (asset === undefined) return messagePage(reply, 404, 'Not found', 'There is no such file.');
     return reply.type(asset.contentType).header('cache-control', 'no-cache').send(asset.body);
   });
