@@ -19,6 +19,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { createQuizModels } from '../web/model-answers.js';
 import { chooseQuizSet } from '../web/quiz-set.js';
+import { joinReach } from '../web/reachability.js';
 import { startWebServer, type WebServer } from '../web/server.js';
 import type { CliContext } from './context.js';
 
@@ -293,6 +294,7 @@ The host link (with its secret key) and the participants' join link are printed 
     .action(async (options: StartOptions) => {
       const running = await startApp(ctx, options);
       const { urls } = running;
+      const reach = joinReach(running.web.publicUrl);
       ctx.out.write(
         [
           '',
@@ -301,6 +303,7 @@ The host link (with its secret key) and the participants' join link are printed 
           `  Join link for participants:             ${urls.join}   (room code ${urls.code})`,
           `  Statistics:                             ${urls.stats}`,
           `  Questions: ${running.banner === null ? running.set.name : `DEMO SET - ${running.banner}`}`,
+          ...(reach.advice === null ? [] : [`  Warning: ${reach.advice}`]),
           'Press Ctrl+C to stop.',
           '',
         ].join('\n'),

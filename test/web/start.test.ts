@@ -66,7 +66,10 @@ describe('npm start', () => {
     );
     const page = await (await fetch(app.urls.join)).text();
     expect(page).toContain('class="banner"');
-    expect(page).toContain('could not be downloaded');
+    expect(page).toContain('Demo questions');
+    expect(page).not.toContain('could not be downloaded');
+    const host = await (await fetch(app.urls.host.replace(/#.*$/, ''))).text();
+    expect(host).toContain('could not be downloaded');
   });
 
   it('uses the demo set, naming the missing images, when the dataset is there without its images', async () => {
