@@ -149,7 +149,9 @@ export class GroupEstimator {
   estimate(options: BootstrapOptions): CategoryEstimates[] {
     const size = { participants: this.participants.length, pairs: this.pairs.length };
     const observed = this.evaluate(identityResample(size.participants, size.pairs));
-    const replicates = size.pairs === 0 ? [] : twoWayReplicates(size, options, (r) => this.evaluate(r));
+    // Below the minimum no row gets an interval: skip the resampling altogether.
+    const replicates =
+      size.pairs < INTERVAL_MINIMUM.pairs ? [] : twoWayReplicates(size, options, (r) => this.evaluate(r));
     const level = options.level ?? 0.95;
     const counts = this.rowCounts();
     const perRow = this.statsPerRow();
