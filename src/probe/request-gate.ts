@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
 import type { Budget, Price } from './budget.js';
+import { capReply } from './reply-cap.js';
 
 export interface BackoffSettings {
   /** Attempts per request, the first included. */
@@ -134,7 +135,9 @@ export class RequestGate {
       const result = await pRetry(
         async () => {
           attempts += 1;
-          const result = await this.attemptOnce(request);
+          const received = await this.attemptOnce(request);
+          // Capped once here, where every reply enters the probe, so no store holds more than the cap.
+          const result = received.ok ? { ...received, text: capReply(received.text) } : received;
           if (this.hooks.abortSignal?.aborted) throw new AbortError(new StopRequest('aborted'));
           if (result.ok) costUsd += this.budget.record(result.usage, this.settings.price);
           this.hooks.onAttempt?.({ attempt: attempts, result });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../src/adapters/openai.js';
 import type { ModelRequest } from '../../src/adapters/types.js';
 import { Budget } from '../../src/probe/budget.js';
+import { MAX_REPLY_CHARS } from '../../src/probe/reply-cap.js';
 import { type BackoffSettings, type GateClock, RequestGate } from '../../src/probe/request-gate.js';
 import { answerRequest } from '../adapters/requests.js';
 import { type FakeServer, start } from '../support/fake-openai.js';
@@ -166,5 +167,17 @@ describe('the request gate', () => {
     const stopped = outcomes.find((o) => o.kind === 'stopped');
     expect(stopped?.kind === 'stopped' && stopped.reason).toBe('--max-requests 2 reached');
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it('keeps the head of an oversized reply and marks the cut', async () => {
+    const head = 'Answer: A. ';
+    fake = await start({ handler: () => ({ kind: 'text', text: head + 'x'.repeat(1_000_000) }) });
+    const outcome = await gate(fake).complete(await answerRequest());
+    if (outcome.kind !== 'done' || !outcome.result.ok) throw new Error('expected an answer');
+    expect(outcome.result.text.startsWith(head)).toBe(true);
+    expect(outcome.result.text.length).toBeLessThan(MAX_REPLY_CHARS + 200);
+    expect(outcome.result.text).toMatch(
+      /\[… reply cut here: 1000011 characters in all, the first 20000 kept\]$/,
+    );
   });
 });
