@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import { createLogger, type Logger } from '../logger.js';
 import { StoreCollection } from './collection.js';
 import type { StoreDriver } from './driver.js';
+import { StoreClosedError } from './errors.js';
 import { openPostgresDriver } from './postgres-driver.js';
 import { openRedisDriver } from './redis-driver.js';
 import { openSqliteDriver } from './sqlite-driver.js';
@@ -59,6 +60,11 @@ class OpenedStore implements Store {
 
   writeStats() {
     return this.driver.writeStats();
+  }
+
+  async warmUp(): Promise<void> {
+    if (this.closed) throw new StoreClosedError(this.driver.backend);
+    await this.driver.warmUp();
   }
 
   close(): Promise<void> {
