@@ -4,6 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import pThrottle from 'p-throttle';
 import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
 import type { Budget, Price } from './budget.js';
+import type { FailFast } from './fail-fast.js';
 
 export interface BackoffSettings {
   /** Attempts per request, the first included. */
@@ -64,6 +65,8 @@ export class RequestGate {
       abortSignal?: AbortSignal;
       onAttempt?: (info: { attempt: number; result: ModelResult }) => void;
       random?: () => number;
+      /** Stops every request to this model once the run cannot work (bad key, unknown model, …). */
+      failFast?: FailFast;
     } = {},
   ) {
     this.limit = pLimit(settings.concurrency);
@@ -81,19 +84,29 @@ export class RequestGate {
     return Math.floor((this.hooks.random ?? Math.random)() * bound);
   }
 
-  private async attemptOnce(request: ModelRequest): Promise<ModelResult> {
+  private async attemptOnce(request: ModelRequest, attempt: number): Promise<ModelResult> {
     return this.limit(async () => {
       const wait = this.pausedUntil - Date.now();
       if (wait > 0) await sleep(wait);
       if (this.throttle) await this.throttle();
       if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
+      const halted = this.hooks.failFast?.stopped;
+      if (halted) throw new StopRequest(halted.message);
       if (!this.budget.tryReserve()) throw new StopRequest(this.budget.exhausted ?? 'budget exhausted');
       const started = performance.now();
       try {
-        return await this.adapter.complete(request, {
+        const result = await this.adapter.complete(request, {
           timeoutMs: this.settings.timeoutMs,
           ...(this.hooks.abortSignal ? { signal: this.hooks.abortSignal } : {}),
         });
+        // Still inside the concurrency slot: a fatal sign stops the next queued request before it is sent.
+        const failFast = this.hooks.failFast;
+        if (failFast) {
+          failFast.observeAttempt(result);
+          const final = result.ok || !result.retryable || attempt >= this.settings.backoff.maxAttempts;
+          if (final) failFast.observeFinal(result);
+        }
+        return result;
       } catch (err) {
         // The contract says adapters return failures; one that throws anyway must not take the run down.
         if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
@@ -115,8 +128,11 @@ export class RequestGate {
       const result = await pRetry(
         async () => {
           attempts += 1;
-          const result = await this.attemptOnce(request);
+          const result = await this.attemptOnce(request, attempts);
           if (this.hooks.abortSignal?.aborted) throw new AbortError(new StopRequest('aborted'));
+          // The request that showed the run cannot work is not an answer to keep: its image stays unasked.
+          const halted = this.hooks.failFast?.stopped;
+          if (halted) throw new AbortError(new StopRequest(halted.message));
           if (result.ok) costUsd += this.budget.record(result.usage, this.settings.price);
           this.hooks.onAttempt?.({ attempt: attempts, result });
           if (!result.ok && result.retryable) {
@@ -151,12 +167,8 @@ export class RequestGate {
     } catch (err) {
       if (err instanceof RetryableFailure) {
         const last = err.result;
-        return {
-          kind: 'done',
-          result: { ...last, error: `${last.error} (gave up after ${attempts} attempts)` },
-          attempts,
-          costUsd,
-        };
+        const result = { ...last, error: `${last.error} (gave up after ${attempts} attempts)` };
+        return { kind: 'done', result, attempts, costUsd };
       }
       if (err instanceof StopRequest) return { kind: 'stopped', reason: err.message };
       throw err;
