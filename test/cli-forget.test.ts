@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,13 @@ describe('mediconfusion forget', () => {
     await withStore(async (store, service) => expect(await answersOf(store, service, GONE)).toBe(4));
   });
 
+  it('says that nothing was found for an id that never took part, with its own exit code', async () => {
+    const run = await cli(['forget', '--user', '620000000000000999']);
+    expect(run.code).toBe(3);
+    expect(run.err).toContain('Nothing is recorded about 620000000000000999');
+    expect(run.out).toBe('');
+  });
+
   it('deletes everything of that person, reports the counts, and leaves others alone', async () => {
     const run = await cli(['forget', '--user', GONE]);
     expect(run.err).toBe('');
@@ -101,5 +108,17 @@ describe('mediconfusion forget', () => {
       expect(await answersOf(store, service, STAYS)).toBe(4);
       expect((await service.consentStatus(STAYS)).accepted).toBe(true);
     });
+  });
+
+  it('leaves nothing of the forgotten person readable in the SQLite files once the store is closed', async () => {
+    const pseudonym = await withStore(async (_store, service) => service.pseudonymOf(GONE));
+    const stays = await withStore(async (_store, service) => service.pseudonymOf(STAYS));
+    const files = (await readdir(dir)).filter((name) => name.startsWith('store.sqlite'));
+    const bytes = Buffer.concat(await Promise.all(files.map((name) => readFile(path.join(dir, name)))));
+    // A plain byte scan, as anyone holding a copy of the files could run.
+    expect(bytes.includes(pseudonym)).toBe(false);
+    expect(bytes.includes(GONE)).toBe(false);
+    // The scan does find what was not deleted.
+    expect(bytes.includes(stays)).toBe(true);
   });
 });

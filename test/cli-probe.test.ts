@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, modelsYaml, openaiModel, type Workspace } from './probe/harness.js';
@@ -80,5 +80,20 @@ describe('mediconfusion probe: mistakes a user can fix', () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain('No models file');
     expect(run.out).toContain('Runs');
+  });
+
+  it('shows every problem of a broken models file with its line, and fails', async () => {
+    const broken = path.join(ws.dir, 'broken.yaml');
+    await writeFile(
+      broken,
+      'models:\n  - id: one\n    provider: openai\n    concurrency: zero\n  - id: two\n    provider: nobody\n',
+    );
+    for (const json of [false, true]) {
+      const run = await ws.cli(['probe', 'list', '--models', broken, ...(json ? ['--json'] : [])]);
+      expect(run.code).toBe(1);
+      expect(run.err).toMatch(/line 4, .*concurrency/);
+      expect(run.err).toMatch(/line 6, .*provider/);
+      expect(run.out).not.toContain('()');
+    }
   });
 });

@@ -24,6 +24,15 @@ export interface DeployResult {
 
 const registeredSchema = z.array(z.object({ id: z.string(), name: z.string() }));
 
+/**
+ * The status once, with Discord's words: its message for a bad token is "401: Unauthorized", which was
+ * printed after the status as "401 401: Unauthorized".
+ */
+function describeRefusal(err: DiscordAPIError): string {
+  const words = err.message.replace(new RegExp(`^\\s*${err.status}\\s*:?\\s*`), '').trim();
+  return words === '' ? `HTTP ${err.status}` : `HTTP ${err.status} ${words}`;
+}
+
 export async function deployCommands(options: {
   config: DiscordConfig;
   commands?: readonly Command[];
@@ -45,7 +54,7 @@ export async function deployCommands(options: {
     if (err instanceof DiscordAPIError && (err.status === 401 || err.status === 403)) {
       throw new UserFacingError(
         'DISCORD_DEPLOY_REFUSED',
-        `Discord refused to register the commands (${err.status} ${err.message}): check DISCORD_TOKEN and ` +
+        `Discord refused to register the commands (${describeRefusal(err)}): check DISCORD_TOKEN and ` +
           `DISCORD_CLIENT_ID${guildId ? ', and that the bot has joined the server DISCORD_GUILD_ID names' : ''}.`,
         { cause: err },
       );

@@ -69,7 +69,9 @@ const PHASE_LINE: Record<Exclude<RoundPhase, 'open'>, string> = {
 export function roundContent(face: RoundFace, phase: RoundPhase, answered: number): string {
   const { pair } = face;
   const categories = pairCategories(pair);
-  const header = `**Question ${face.number} of ${face.totalRounds}** · pair ${escapeMarkdown(pair.id)}${
+  // The pair id is public (anyone can look its answers up in the dataset), so it shows only once revealed.
+  const id = phase === 'revealed' ? ` · pair ${escapeMarkdown(pair.id)}` : '';
+  const header = `**Question ${face.number} of ${face.totalRounds}**${id}${
     categories.length > 0 ? ` · ${escapeMarkdown(categories.join(', '))}` : ''
   }`;
   const status =

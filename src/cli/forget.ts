@@ -39,6 +39,9 @@ function parseUserId(value: string): string {
   return parsed.data;
 }
 
+/** Exit code of `forget` when the id matched nothing (distinct from 0, and from 1: a problem to fix). */
+export const FORGET_NOTHING_FOUND = 3;
+
 /** forget() works across every set; the service only needs one to exist. */
 const NO_SET: PairSet = { name: 'forget', pairs: [], categories: [], categoryCounts: {}, imagesDir: '' };
 
@@ -57,6 +60,8 @@ export function registerForget(parent: Command, ctx: CliContext): void {
 Deletes their consent, profile, private-baseline answers and quiz answers, and replaces their id on the
 quiz sessions they hosted once those have ended. Needs BASELINE_SECRET (the one the bot runs with): the
 baseline keeps records under a pseudonym computed from the id with that secret.
+
+Exit codes: 0 deleted, 3 nothing was recorded about that id (a typo?), 1 a problem to fix.
 
 Examples:
   mediconfusion forget --user 123456789012345678`,
@@ -78,6 +83,16 @@ async function runForget(ctx: CliContext, options: ForgetOptions): Promise<void>
     await checkSecretMatchesStore(store, new Pseudonymizer(secret), { record: false });
     const service = new BaselineService({ store, set: NO_SET, secret, log });
     const report = await service.forget(options.user);
+    const { participant: _participant, ...counts } = report;
+    if (Object.values(counts).every((n) => n === 0)) {
+      // A mistyped id finds nobody: that must not look like a successful deletion.
+      ctx.err.write(
+        `Nothing is recorded about ${options.user}: nothing was deleted. Check the id (and that STORE_URL is ` +
+          `the store the bot uses).\n`,
+      );
+      ctx.exitCode = FORGET_NOTHING_FOUND;
+      return;
+    }
     ctx.out.write(
       `Forgot ${options.user} (participant ${report.participant.slice(0, 12)}…): consent ${report.consent}, ` +
         `profile ${report.profile}, baseline answers ${report.baselineAnswers}, pairs in progress ${report.progress}, ` +

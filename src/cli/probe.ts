@@ -12,6 +12,7 @@ import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
 import { effectiveStatus } from '../probe/lifecycle.js';
+import { askablePairs } from '../probe/partial-set.js';
 import { createProgressDisplay } from '../probe/progress.js';
 import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
 import { findRecordedRun } from '../probe/recorded-runs.js';
@@ -327,8 +328,10 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     );
   }
   const log = ctx.log();
-  const { set: fullSet, dataDir } = await loadSet(ctx, options.dataset);
+  const { set: loadedSet, dataDir } = await loadSet(ctx, options.dataset);
   const prompts = await loadPromptsFile(dataDir);
+  // A partial download: ask the complete pairs only, and say so in the record and the report.
+  const { set: fullSet, coverage } = await askablePairs(loadedSet);
   const set = selectPairs(fullSet, {
     ...(options.category !== undefined ? { category: options.category } : {}),
     ...(options.pairs !== undefined ? { pairs: options.pairs } : {}),
@@ -379,6 +382,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
           pairs: options.pairs ?? null,
           seed: options.seed ?? null,
         },
+        coverage,
         dataDir,
         protocol: options.protocol,
         model,
@@ -452,6 +456,12 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   } catch (err) {
     if (!isUserFacingError(err)) throw err;
     modelsNote = err.message;
+    // No models file yet is normal (runs can still be listed); a broken one is a mistake to fix, shown in
+    // full with its lines, and the command fails as `probe run` would.
+    if (err.code !== 'MODELS_FILE_MISSING') {
+      ctx.err.write(`error: ${err.message}\n`);
+      ctx.exitCode = 1;
+    }
   }
   const runs = await withStore(ctx, async (stores) => {
     const list: RunRecord[] = [];
@@ -493,7 +503,10 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   }
 
   ctx.out.write('Models\n');
-  if (modelsNote !== null) ctx.out.write(`  (${modelsNote.split('\n')[0]})\n`);
+  if (modelsNote !== null)
+    ctx.out.write(
+      ctx.exitCode === 0 ? `  (${modelsNote})\n` : '  (the models file has problems: see the error above)\n',
+    );
   for (const m of models) {
     const name = 'model' in m && m.model ? ` ${m.model}` : '';
     const base = 'baseURL' in m && m.baseURL ? ` at ${m.baseURL}` : '';

@@ -22,13 +22,15 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     name: 'data',
     description: 'download and check the MediConfusion dataset',
     async register(program, ctx) {
-      const [{ registerDataFetch }, { registerDataCheck }] = await Promise.all([
+      const [{ registerDataFetch }, { registerDataCheck }, { registerDataStatus }] = await Promise.all([
         import('./data-fetch.js'),
         import('./data-check.js'),
+        import('./data-status.js'),
       ]);
       const data = program.command('data').description('download and check the MediConfusion dataset');
       registerDataFetch(data, ctx);
       registerDataCheck(data, ctx);
+      registerDataStatus(data, ctx);
     },
   },
   {
@@ -64,8 +66,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'forget',
-    description:
-      'delete everything recorded about one person (what /forget-me does, for a deletion request)',
+    description: 'delete everything recorded about one person (what /forget-me does, for a deletion request)',
     usage: '[options]',
     async register(program, ctx) {
       (await import('./forget.js')).registerForget(program, ctx);

@@ -19,6 +19,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { createQuizModels } from '../web/model-answers.js';
 import { chooseQuizSet } from '../web/quiz-set.js';
+import { joinReach } from '../web/reachability.js';
 import { startWebServer, type WebServer } from '../web/server.js';
 import type { CliContext } from './context.js';
 
@@ -96,6 +97,8 @@ export interface RunningApp {
   store: Store;
   set: PairSet;
   banner: string | null;
+  /** How many pairs are playable and why, when some images are missing; null otherwise. */
+  setNote: string | null;
   urls: { host: string; join: string; stats: string; code: string };
   close(): Promise<void>;
 }
@@ -123,6 +126,7 @@ export async function startApp(
         await fetchData({
           dataDir: dir,
           sources: config.sources,
+          imageSources: config.imageSources,
           concurrency: config.fetchConcurrency,
           observer: reporter,
           // Few retries: when offline, the demo set should come up in seconds, not minutes.
@@ -204,6 +208,7 @@ export async function startApp(
         log,
         models: models.offered,
         banner: choice.banner,
+        setNote: choice.setNote,
         host,
         port,
         publicUrl: config.web.publicUrl,
@@ -230,6 +235,7 @@ export async function startApp(
       store,
       set: choice.set,
       banner: choice.banner,
+      setNote: choice.setNote,
       urls: {
         host: web.hostUrl(primary),
         join: web.joinUrl(primary.code),
@@ -293,6 +299,7 @@ The host link (with its secret key) and the participants' join link are printed 
     .action(async (options: StartOptions) => {
       const running = await startApp(ctx, options);
       const { urls } = running;
+      const reach = joinReach(running.web.publicUrl);
       ctx.out.write(
         [
           '',
@@ -301,6 +308,8 @@ The host link (with its secret key) and the participants' join link are printed 
           `  Join link for participants:             ${urls.join}   (room code ${urls.code})`,
           `  Statistics:                             ${urls.stats}`,
           `  Questions: ${running.banner === null ? running.set.name : `DEMO SET - ${running.banner}`}`,
+          ...(running.setNote === null ? [] : [`  Partial set: ${running.setNote}`]),
+          ...(reach.advice === null ? [] : [`  Warning: ${reach.advice}`]),
           'Press Ctrl+C to stop.',
           '',
         ].join('\n'),

@@ -12,6 +12,7 @@ import {
 import type { BotDeps, Command } from '../bot/command.js';
 import type { ConfusingPair, PairImage, PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
+import { pairIsSecret } from './probe.js';
 
 /**
  * `/pair id`: shows one confusing pair for teaching, answers included: the question, both options,
@@ -119,6 +120,13 @@ async function execute(interaction: ChatInputCommandInteraction, deps: BotDeps):
   const set = deps.pairSet;
   const pair = findPair(set, interaction.options.getString('id', true));
   const privately = interaction.options.getBoolean('private') ?? false;
+  if (pairIsSecret(deps, pair.id, interaction.channelId, interaction.guildId)) {
+    // Even privately: the answers would let one person win the round.
+    throw new UserFacingError(
+      'PAIR_IN_OPEN_ROUND',
+      `A quiz round on this server is asking about pair ${pair.id} right now. Look it up after the reveal.`,
+    );
+  }
   // Reading and uploading two images can outlast the 3 seconds Discord waits for a first answer.
   await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
   const files = [await attachment(set, pair, 0), await attachment(set, pair, 1)];

@@ -91,6 +91,16 @@ function pairOfOpenRound(deps: BotDeps, channelId: string): string | null {
   return round?.state === 'open' ? round.pair.id : null;
 }
 
+/** True while a quiz round in this channel, or anywhere on this server, is asking about the pair. */
+export function pairIsSecret(
+  deps: BotDeps,
+  pairId: string,
+  channelId: string,
+  guildId: string | null,
+): boolean {
+  return deps.quiz?.engine.isPairInOpenRound(pairId, { roomId: channelId, guildId }) ?? false;
+}
+
 function randomPair(set: PairSet, avoid: string | null): ConfusingPair {
   const choices = set.pairs.filter((pair) => pair.id !== avoid);
   const pair = choices[Math.floor(Math.random() * choices.length)];
@@ -182,10 +192,10 @@ async function execute(interaction: ChatInputCommandInteraction, deps: BotDeps):
   const pairId = interaction.options.getString('pair');
   const openPair = pairOfOpenRound(deps, interaction.channelId);
   const pair = pairId === null ? randomPair(deps.pairSet, openPair) : findPair(deps.pairSet, pairId);
-  if (pair.id === openPair) {
+  if (pairIsSecret(deps, pair.id, interaction.channelId, interaction.guildId)) {
     await interaction.reply(
       privately(
-        `A quiz round in this channel is asking about pair ${pair.id} right now. Ask the model about it after the reveal, so its answer does not give the game away.`,
+        `A quiz round on this server is asking about pair ${pair.id} right now. Ask the model about it after the reveal, so its answer does not give the game away.`,
       ),
     );
     return;

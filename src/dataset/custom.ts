@@ -40,6 +40,16 @@ function resolveImageFile(setDir: string, file: string): string {
   return path.resolve(setDir, file);
 }
 
+/**
+ * True when `file` is inside `dir` (not the folder itself). A set's images are served to every participant
+ * by the web quiz, so an image path such as `../../etc/passwd` or `/etc/passwd` would publish any file the
+ * server can read; links are followed by the image check (realpath) before the files are opened.
+ */
+export function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !path.isAbsolute(relative) && relative.split(path.sep)[0] !== '..';
+}
+
 /** Default image id: the file's path relative to the set, without extension, so one file keeps one id. */
 function defaultImageId(setDir: string, file: string): string {
   const relative = path.relative(setDir, file).split(path.sep).join('/');
@@ -235,6 +245,20 @@ export async function loadCustomSet(
       }
     }
 
+    for (const slot of [0, 1] as const) {
+      const fieldPath = ['images', slot, 'file'] as const;
+      const file = isValidAt(issues, fieldPath) ? valueAt(raw, fieldPath) : undefined;
+      if (typeof file === 'string' && !isInside(setDir, resolveImageFile(setDir, file))) {
+        collector.add(
+          setFile,
+          'IMAGE_OUTSIDE_SET',
+          `image "${file}" is outside the set's folder ${setDir}; every image must be in that folder or below it`,
+          { pairId: label, field: formatField(fieldPath), path: [...pairPath, ...fieldPath] },
+          doc,
+        );
+      }
+    }
+
     const pairFacts = customFacts(label, raw, issues, setDir);
     facts.push(pairFacts);
     checkPairFacts(pairFacts, {
@@ -261,7 +285,10 @@ export async function loadCustomSet(
   };
 
   if (options.checkImages) {
-    const problems = await checkImageFiles(customImagesToCheck(models, doc), setDir, options);
+    const problems = await checkImageFiles(customImagesToCheck(models, doc), setDir, {
+      ...options,
+      containedIn: setDir,
+    });
     collector.problems.push(...problems);
   }
   return { set, problems: collector.problems };

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
@@ -141,9 +141,17 @@ function located(reference: ImageReference): Pick<Problem, 'pairId' | 'field' | 
 export async function checkImageFiles(
   images: readonly ImageToCheck[],
   imagesDir: string,
-  options: { concurrency?: number } = {},
+  options: {
+    concurrency?: number;
+    /** Every image must resolve (links followed) inside this folder: a custom set's own folder. */
+    containedIn?: string;
+  } = {},
 ): Promise<Problem[]> {
   const limit = pLimit(options.concurrency ?? 8);
+  const root =
+    options.containedIn === undefined
+      ? undefined
+      : await realpath(options.containedIn).catch(() => undefined);
   const results = await Promise.all(
     images.map(({ image, references }) =>
       limit(async (): Promise<Problem | null> => {
@@ -160,6 +168,18 @@ export async function checkImageFiles(
             message: `image not found (looked for ${looked})${usedBy(references)}`,
             code: 'IMAGE_MISSING',
           };
+        }
+        if (options.containedIn !== undefined) {
+          const real = await realpath(file).catch(() => file);
+          const relative = root === undefined ? '..' : path.relative(root, real);
+          if (relative === '' || path.isAbsolute(relative) || relative.split(path.sep)[0] === '..') {
+            return {
+              file: first.file,
+              ...located(first),
+              message: `image ${file} leads outside the set's folder (to ${real}); every image must be in that folder or below it${usedBy(references)}`,
+              code: 'IMAGE_OUTSIDE_SET',
+            };
+          }
         }
         const verdict = await verifyImageFile(file);
         if (verdict.ok) return null;

@@ -44,6 +44,10 @@ export interface PairCheckContext {
 
 const normalise = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
 
+/** Longest question and option text a pair may have (characters). */
+export const MAX_QUESTION_CHARS = 1000;
+export const MAX_OPTION_CHARS = 500;
+
 export function checkPairFacts(facts: PairFacts, context: PairCheckContext): void {
   const { collector, doc, pairPath, fields } = context;
   const report = (code: Parameters<ProblemCollector['add']>[1], message: string, relative: DocPath) =>
@@ -62,6 +66,24 @@ export function checkPairFacts(facts: PairFacts, context: PairCheckContext): voi
     const text = facts.options[option];
     if (text !== undefined && text.trim() === '')
       report('TEXT_EMPTY', `option ${option} is blank`, fields.option(option));
+  }
+  // MediConfusion's longest question is about 100 characters and its longest option about 110; a field far
+  // beyond that is a paste gone wrong, and would be sent to every model and shown in every round.
+  if (facts.question !== undefined && facts.question.length > MAX_QUESTION_CHARS) {
+    report(
+      'FIELD_TOO_LONG',
+      `question is ${facts.question.length} characters; at most ${MAX_QUESTION_CHARS}`,
+      fields.question,
+    );
+  }
+  for (const option of OPTIONS) {
+    const text = facts.options[option];
+    if (text !== undefined && text.length > MAX_OPTION_CHARS)
+      report(
+        'FIELD_TOO_LONG',
+        `option ${option} is ${text.length} characters; at most ${MAX_OPTION_CHARS}`,
+        fields.option(option),
+      );
   }
   const { A, B } = facts.options;
   if (A !== undefined && B !== undefined && A.trim() !== '' && normalise(A) === normalise(B)) {

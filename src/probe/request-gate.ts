@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
-import pThrottle from 'p-throttle';
 import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
 import type { Budget, Price } from './budget.js';
 import type { FailFast } from './fail-fast.js';
+import { capReply } from './reply-cap.js';
 
 export interface BackoffSettings {
   /** Attempts per request, the first included. */
@@ -45,6 +45,14 @@ class RetryableFailure extends Error {
 
 class StopRequest extends Error {}
 
+/** The gate's view of time: injected so that tests drive spacing and pauses without real waiting. */
+export interface GateClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemGateClock: GateClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
 /**
  * The single retry layer between the probe and one model: it caps requests in flight, spaces them to the
  * model's requests-per-minute, honours `retry-after` for every request to the model (one 429 pauses them
@@ -53,8 +61,12 @@ class StopRequest extends Error {}
  */
 export class RequestGate {
   private readonly limit: LimitFunction;
-  private readonly throttle: (() => Promise<void>) | null;
+  /** Milliseconds between two sends (from the rpm); 0 for no spacing. */
+  private readonly spacingMs: number;
+  /** Earliest time the next request may be sent: one slot per request, reserved in arrival order. */
+  private nextSlot = 0;
   private pausedUntil = 0;
+  private readonly clock: GateClock;
 
   constructor(
     readonly adapter: ModelAdapter,
@@ -65,15 +77,25 @@ export class RequestGate {
       abortSignal?: AbortSignal;
       onAttempt?: (info: { attempt: number; result: ModelResult }) => void;
       random?: () => number;
+      clock?: GateClock;
       /** Stops every request to this model once the run cannot work (bad key, unknown model, …). */
       failFast?: FailFast;
     } = {},
   ) {
     this.limit = pLimit(settings.concurrency);
-    this.throttle =
-      settings.rpm === null
-        ? null
-        : pThrottle({ limit: 1, interval: Math.ceil(60_000 / settings.rpm) })(async () => undefined);
+    this.spacingMs = settings.rpm === null ? 0 : Math.ceil(60_000 / settings.rpm);
+    this.clock = hooks.clock ?? systemGateClock;
+  }
+
+  /** Waits out a running retry-after pause, then for this request's slot under the rpm limit. */
+  private async waitForSlot(): Promise<void> {
+    const pause = this.pausedUntil - this.clock.now();
+    if (pause > 0) await this.clock.sleep(pause);
+    if (this.spacingMs === 0) return;
+    const now = this.clock.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + this.spacingMs;
+    if (slot > now) await this.clock.sleep(slot - now);
   }
 
   /** How long to wait before retry number `attempt` (1 = the first retry). */
@@ -86,9 +108,7 @@ export class RequestGate {
 
   private async attemptOnce(request: ModelRequest, attempt: number): Promise<ModelResult> {
     return this.limit(async () => {
-      const wait = this.pausedUntil - Date.now();
-      if (wait > 0) await sleep(wait);
-      if (this.throttle) await this.throttle();
+      await this.waitForSlot();
       if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
       const halted = this.hooks.failFast?.stopped;
       if (halted) throw new StopRequest(halted.message);
@@ -128,7 +148,9 @@ export class RequestGate {
       const result = await pRetry(
         async () => {
           attempts += 1;
-          const result = await this.attemptOnce(request, attempts);
+          const received = await this.attemptOnce(request, attempts);
+          // Capped once here, where every reply enters the probe, so no store holds more than the cap.
+          const result = received.ok ? { ...received, text: capReply(received.text) } : received;
           if (this.hooks.abortSignal?.aborted) throw new AbortError(new StopRequest('aborted'));
           // The request that showed the run cannot work is not an answer to keep: its image stays unasked.
           const halted = this.hooks.failFast?.stopped;
@@ -143,7 +165,7 @@ export class RequestGate {
                   error: `${result.error} (server asked to wait ${Math.round(result.retryAfterMs / 1000)} s, more than the ${Math.round(maxRetryAfterMs / 1000)} s allowed)`,
                 };
               }
-              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + result.retryAfterMs);
+              this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + result.retryAfterMs);
             }
             throw new RetryableFailure(result);
           }
@@ -158,7 +180,7 @@ export class RequestGate {
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             if (error instanceof StopRequest) throw error;
             if (retriesLeft > 0 && error instanceof RetryableFailure) {
-              await sleep(this.backoffDelay(attemptNumber, error.result.retryAfterMs));
+              await this.clock.sleep(this.backoffDelay(attemptNumber, error.result.retryAfterMs));
             }
           },
         },

@@ -463,6 +463,20 @@ export class QuizEngine {
     return due;
   }
 
+  /**
+   * Whether `pairId` is asked by an open round in `room` or, given a server, in any room of that server.
+   * Whatever shows a pair's answers (/pair, /probe) refuses such a pair until its reveal.
+   */
+  isPairInOpenRound(pairId: string, where: { roomId: string; guildId?: string | null }): boolean {
+    for (const room of this.rooms.values()) {
+      const live = room.live;
+      if (live === null || live.record.state !== 'open' || live.pair.id !== pairId) continue;
+      const sameGuild = where.guildId != null && room.session.guildId === where.guildId;
+      if (room.session.roomId === where.roomId || sameGuild) return true;
+    }
+    return false;
+  }
+
   /** The earliest deadline of any open round, to arm a single timer; null when no round is open. */
   nextDeadline(): number | null {
     let next: number | null = null;

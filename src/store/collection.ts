@@ -40,13 +40,7 @@ export class StoreCollection<T> implements Collection<T> {
   async set(key: string, value: T): Promise<void> {
     const stored = this.storedKey(key);
     const raw = this.encode(key, value);
-    const written = await this.run('set', key, () => this.driver.keyv.set(stored, raw));
-    // keyv passes on an adapter's `false` as "not stored" without throwing; that must not look like success.
-    if (!written) {
-      throw new StoreOperationError(this.driver.backend, 'set', this.namespace, key, {
-        cause: new Error('the backend reported the write as not done'),
-      });
-    }
+    await this.run('set', key, () => this.driver.set(stored, raw));
   }
 
   async setIfAbsent(key: string, value: T): Promise<boolean> {
@@ -57,7 +51,7 @@ export class StoreCollection<T> implements Collection<T> {
 
   async delete(key: string): Promise<boolean> {
     const stored = this.storedKey(key);
-    return this.run('delete', key, () => this.driver.keyv.delete(stored));
+    return (await this.run('delete', key, () => this.driver.delete([stored]))) > 0;
   }
 
   async has(key: string): Promise<boolean> {
@@ -96,7 +90,7 @@ export class StoreCollection<T> implements Collection<T> {
     for await (const [key] of this.rawKeys()) stored.push(key);
     for (let start = 0; start < stored.length; start += 500) {
       const chunk = stored.slice(start, start + 500);
-      await this.run('clear', undefined, () => this.driver.keyv.deleteMany(chunk));
+      await this.run('clear', undefined, () => this.driver.delete(chunk));
     }
     return stored.length;
   }

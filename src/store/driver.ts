@@ -1,10 +1,12 @@
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger.js';
+import type { WriteStats } from './group-commit.js';
 import type { StoreBackend } from './types.js';
 
 /**
- * What a backend gives the collections: a keyv instance for the plain key/value operations, plus the two
- * things keyv's adapters cannot do correctly, written per backend:
+ * What a backend gives the collections: a keyv instance for reads, group-committed writes (see
+ * group-commit.ts: keyv writes one key per round trip and commit, which a burst of clicks cannot afford),
+ * plus the things keyv's adapters cannot do correctly, written per backend:
  * - an atomic insert-if-absent (keyv has no such operation);
  * - a prefix scan in key order. The adapters' own iterators match with LIKE (where `_` and `%` are
  *   wildcards, and SQLite's LIKE ignores case, so namespace `a_b` would also list `aXb`), page with
@@ -15,9 +17,16 @@ import type { StoreBackend } from './types.js';
  */
 export interface StoreDriver {
   readonly backend: StoreBackend;
+  /** Reads only: every write goes through the driver's group commit. */
   readonly keyv: Keyv<string>;
+  /** Creates or replaces; resolves once committed. */
+  set(key: string, value: string): Promise<true>;
   /** Writes `value` under `key` unless the key exists; true when written. */
   insertIfAbsent(key: string, value: string): Promise<boolean>;
+  /** Deletes the keys; resolves with how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+  /** How many writes and commits (syncs) the store has made since it was opened. */
+  writeStats(): WriteStats;
   /** Every `[key, value]` whose key starts with `prefix`, in ascending code point order. */
   scan(prefix: string): AsyncIterable<[string, string]>;
   close(): Promise<void>;

@@ -60,6 +60,10 @@ class OpenedStore implements Store {
     return new StoreCollection<T>(this.driver, namespace, schema, () => this.closed);
   }
 
+  writeStats() {
+    return this.driver.writeStats();
+  }
+
   close(): Promise<void> {
     this.closed = true;
     this.closing ??= this.driver.close().then(() => {

@@ -5,6 +5,7 @@ import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver, scanInPages } from './driver.js';
 import { describeCause } from './errors.js';
+import { GroupCommitter, runPlan, type WriteOp, type WriteResult } from './group-commit.js';
 
 /** The adapter's default table, `public.keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
 const TABLE = 'public.keyv';
@@ -40,8 +41,10 @@ export function createPostgresPool(url: string, log: Logger): pg.Pool {
 }
 
 /**
- * Connects to PostgreSQL through @keyv/postgres (which creates `public.keyv` if needed). Every write is one
- * autocommitted statement whose promise resolves when PostgreSQL has committed it.
+ * Connects to PostgreSQL through @keyv/postgres (which creates `public.keyv` if needed), which serves the
+ * reads. Writes are group-committed: each batch is one transaction on one pooled connection, and every
+ * write in it resolves when PostgreSQL has committed (and, with the default `synchronous_commit`, flushed)
+ * that transaction.
  */
 export async function openPostgresDriver(
   url: string,
@@ -63,18 +66,15 @@ export async function openPostgresDriver(
     );
   }
 
+  const committer = new GroupCommitter((ops) => commitInTransaction(pool, ops));
+
   return {
     backend: 'postgres',
     keyv,
-    async insertIfAbsent(key, value) {
-      const rows = insertedSchema.parse(
-        await adapter.query(
-          `INSERT INTO ${TABLE} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
-          [key, value],
-        ),
-      );
-      return rows.length === 1;
-    },
+    set: (key, value) => committer.submit({ kind: 'set', key, value }),
+    insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
+    delete: (keys) => committer.submit({ kind: 'delete', keys }),
+    writeStats: () => committer.writeStats(),
     async *scan(prefix) {
       // COLLATE "C" gives code point order whatever the database's collation is.
       yield* scanInPages(prefix, async (after, upper) => {
@@ -90,7 +90,59 @@ export async function openPostgresDriver(
       });
     },
     async close() {
+      await committer.flush();
       await pool.end();
     },
   };
+}
+
+/** Named, so each pooled connection parses and plans them once. */
+const SQL = {
+  upsertMany: {
+    name: 'mediconfusion-store-upsert-many',
+    text: `INSERT INTO ${TABLE} (key, value) SELECT * FROM unnest($1::varchar[], $2::text[])
+      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+  },
+  insertIfAbsent: {
+    name: 'mediconfusion-store-insert-if-absent',
+    text: `INSERT INTO ${TABLE} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
+  },
+  deleteMany: {
+    name: 'mediconfusion-store-delete-many',
+    text: `DELETE FROM ${TABLE} WHERE key = ANY($1::varchar[]) RETURNING key`,
+  },
+} as const;
+
+/** One batch, one transaction, one commit. */
+async function commitInTransaction(pool: pg.Pool, ops: readonly WriteOp[]): Promise<WriteResult[]> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    try {
+      await client.query('BEGIN');
+      const results = await runPlan(ops, {
+        sets: async (entries) => {
+          await client.query({
+            ...SQL.upsertMany,
+            values: [entries.map(([k]) => k), entries.map(([, v]) => v)],
+          });
+        },
+        insertIfAbsent: async (key, value) =>
+          insertedSchema.parse((await client.query({ ...SQL.insertIfAbsent, values: [key, value] })).rows)
+            .length === 1,
+        delete: async (keys) =>
+          insertedSchema.parse((await client.query({ ...SQL.deleteMany, values: [keys] })).rows).length,
+      });
+      await client.query('COMMIT');
+      return results;
+    } catch (err) {
+      // A connection that cannot even roll back is dropped from the pool rather than reused.
+      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      });
+      throw err;
+    }
+  } finally {
+    client.release(broken);
+  }
 }

@@ -3,6 +3,7 @@ import { UserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { compareCodePoints, createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver } from './driver.js';
 import { describeCause } from './errors.js';
+import { GroupCommitter, type WriteOp, type WriteResult } from './group-commit.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
@@ -37,8 +38,10 @@ export function createStoreRedisClient(url: string, log: Logger) {
 /**
  * Connects to Redis through @keyv/redis. The adapter's own `throwOnErrors` must be set too: unlike the
  * SQL adapters, it catches command errors itself and returns `undefined`/`false` before keyv sees them.
- * A write resolves on Redis's reply, i.e. once Redis has applied it in memory; whether it survives a Redis
- * restart depends on the server's persistence settings (AOF with `appendfsync always` for every write).
+ * Writes are group-committed as pipelines: the writes that arrive while one pipeline is in flight go out
+ * together in the next. A write resolves on Redis's reply, i.e. once Redis has applied it in memory;
+ * whether it survives a Redis restart depends on the server's persistence settings (AOF with
+ * `appendfsync always` syncs the log before replying, once for all the commands of one event-loop turn).
  */
 export async function openRedisDriver(url: string, redactedUrl: string, log: Logger): Promise<StoreDriver> {
   const client = createStoreRedisClient(url, log);
@@ -56,12 +59,15 @@ export async function openRedisDriver(url: string, redactedUrl: string, log: Log
   const adapter = new KeyvRedis(client, { throwOnErrors: true, throwOnConnectError: true });
   const keyv = createTransportKeyv(adapter, log, 'redis');
 
+  const committer = new GroupCommitter((ops) => sendPipeline(client, ops));
+
   return {
     backend: 'redis',
     keyv,
-    async insertIfAbsent(key, value) {
-      return (await client.set(key, value, { condition: 'NX' })) === 'OK';
-    },
+    set: (key, value) => committer.submit({ kind: 'set', key, value }),
+    insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
+    delete: (keys) => committer.submit({ kind: 'delete', keys }),
+    writeStats: () => committer.writeStats(),
     async *scan(prefix) {
       // SCAN may return a key twice and in no particular order: collect, de-duplicate and sort the keys,
       // then read the values in pages. A key deleted in between reads as null and is skipped.
@@ -87,6 +93,7 @@ export async function openRedisDriver(url: string, redactedUrl: string, log: Log
       }
     },
     async close() {
+      await committer.flush();
       if (client.isReady) {
         await client.close();
       } else if (client.isOpen) {
@@ -95,6 +102,27 @@ export async function openRedisDriver(url: string, redactedUrl: string, log: Log
       }
     },
   };
+}
+
+/** One batch as one pipeline (not MULTI: each write stands alone, as it would unbatched). */
+async function sendPipeline(client: StoreRedisClient, ops: readonly WriteOp[]): Promise<WriteResult[]> {
+  const pipeline = client.multi();
+  for (const op of ops) {
+    if (op.kind === 'set') pipeline.set(op.key, op.value);
+    else if (op.kind === 'insertIfAbsent') pipeline.set(op.key, op.value, { condition: 'NX' });
+    else pipeline.del([...op.keys]);
+  }
+  const replies: unknown[] = await pipeline.execAsPipeline();
+  return ops.map((op, index): WriteResult => {
+    const reply = replies[index];
+    if (reply instanceof Error) throw reply;
+    if (op.kind === 'set') {
+      if (reply !== 'OK') throw new Error(`Redis answered SET with ${String(reply)}`);
+      return true;
+    }
+    if (op.kind === 'insertIfAbsent') return reply === 'OK';
+    return Number(reply);
+  });
 }
 
 /** Escapes Redis glob characters so that a prefix matches literally. */

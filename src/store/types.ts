@@ -1,4 +1,7 @@
 import type { ZodType } from 'zod';
+import type { WriteStats } from './group-commit.js';
+
+export type { WriteStats };
 
 export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
 
@@ -7,6 +10,9 @@ export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
  * the keys are equal. Every write has reached the backend (SQLite commit, Redis reply, PostgreSQL
  * statement) before its promise resolves, and every failure of the backend is thrown, never turned into
  * `undefined` or `false`.
+ *
+ * Concurrent writes share commits (group commit: one transaction and disk sync per batch on SQLite and
+ * PostgreSQL, one pipeline on Redis); each still resolves only once its batch is committed.
  *
  * Values are JSON: strings, finite numbers, booleans, null, arrays and plain objects. Dates, Maps, Sets,
  * class instances, `undefined` array items, NaN and Infinity are refused on write; store dates as ISO
@@ -50,6 +56,8 @@ export interface Store {
    * every value written is validated first too.
    */
   collection<T>(namespace: string, schema?: ZodType<T>): Collection<T>;
+  /** Writes and commits made through this store since it was opened (a commit is one disk sync on SQL). */
+  writeStats(): WriteStats;
   /** Closes the connection. Safe to call twice; any later operation throws. */
   close(): Promise<void>;
 }

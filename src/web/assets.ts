@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 
 /**
  * The browser code: TypeScript in src/web/client, bundled by esbuild in memory when the server starts
- * (about a second, once per process), with Chart.js bundled in from node_modules. Nothing is written to disk.
+ * (about a second, once per process), with ECharts and the shared chart spec (src/charts) bundled in. Nothing
+ * is written to disk.
  */
 
 export interface Asset {

@@ -22,6 +22,22 @@ function inertJson(data: unknown): string {
   return JSON.stringify(data).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
+/**
+ * What participants see when the demo set stands in for MediConfusion: what the questions are, nothing
+ * about the server. The operator's details (why, where the files are, what to run) are for the host view
+ * and the console.
+ */
+export const DEMO_LABEL = 'Demo questions: synthetic drawings, not patient images.';
+
+/** The banner of a page: the operator's full note on the host view, the short label everywhere else. */
+function bannerHtml(banner: string | null, page: PageName | null): string {
+  if (banner === null) return '';
+  if (page === 'host') {
+    return `<div class="banner banner-host" role="note"><strong>Demo mode.</strong> ${escapeHtml(banner)}</div>`;
+  }
+  return `<div class="banner" role="note">${escapeHtml(DEMO_LABEL)}</div>`;
+}
+
 export interface PageOptions {
   page: PageName;
   title: string;
@@ -32,10 +48,7 @@ export interface PageOptions {
 }
 
 export function renderPage(options: PageOptions): string {
-  const banner =
-    options.banner === null
-      ? ''
-      : `<div class="banner" role="note"><strong>Demo mode.</strong> ${escapeHtml(options.banner)}</div>`;
+  const banner = bannerHtml(options.banner, options.page);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -60,10 +73,6 @@ ${banner}
 
 /** A page without a script: not found, bad link. */
 export function renderMessagePage(title: string, message: string, banner: string | null): string {
-  const bannerHtml =
-    banner === null
-      ? ''
-      : `<div class="banner" role="note"><strong>Demo mode.</strong> ${escapeHtml(banner)}</div>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -73,7 +82,7 @@ export function renderMessagePage(title: string, message: string, banner: string
 <link rel="stylesheet" href="/assets/styles.css">
 </head>
 <body>
-${bannerHtml}
+${bannerHtml(banner, null)}
 <main id="app" class="message">
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>

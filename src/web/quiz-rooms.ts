@@ -12,6 +12,7 @@ import type { SessionSummary } from '../quiz/summary.js';
 import type { Collection, Store } from '../store/types.js';
 import type { ImageLinks } from './image-links.js';
 import type { OfferedModel } from './model-answers.js';
+import { DEMO_LABEL } from './pages.js';
 import type {
   Choices,
   ClientMessage,
@@ -67,6 +68,8 @@ export interface QuizRoomsOptions {
   models: readonly OfferedModel[];
   /** Shown on every page, e.g. why the demo set is in use. */
   banner: string | null;
+  /** Shown on the host view: how many pairs are playable and why (a partial download). */
+  setNote?: string | null;
   /** Absolute join link of a room code (uses PUBLIC_URL when set). */
   joinUrl(code: string): string;
   clock?: Clock;
@@ -128,7 +131,9 @@ export class QuizRooms {
     this.answers = quizCollections(options.store).answers;
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.info = {
-      banner: options.banner,
+      // Participants get the short label; the operator's details stay on the console and the host page.
+      banner: options.banner === null ? null : DEMO_LABEL,
+      setNote: options.setNote ?? null,
       setName: options.set.name,
       categories: options.set.categories,
       models: options.models.map((m) => ({ id: m.id, note: m.note })),

@@ -21,10 +21,12 @@ import { registerBaselineApi } from './baseline-api.js';
 import type { BaselinePageData } from './baseline-protocol.js';
 import { ImageLinks } from './image-links.js';
 import type { OfferedModel } from './model-answers.js';
-import { renderMessagePage, renderPage } from './pages.js';
+import { DEMO_LABEL, renderMessagePage, renderPage } from './pages.js';
 import { roomCodeSchema, type ServerMessage, type StatsView } from './protocol.js';
 import { QuizRooms } from './quiz-rooms.js';
+import { joinReach } from './reachability.js';
 import { engineRoomId, type WebRoom } from './rooms.js';
+import { websocketErrorHandler } from './socket-errors.js';
 import { comparisonView } from './views.js';
 
 export interface WebServerOptions {
@@ -35,6 +37,8 @@ export interface WebServerOptions {
   models: readonly OfferedModel[];
   /** Why the demo set is in use, shown on every page; null with the real dataset. */
   banner: string | null;
+  /** Shown on the host view: how many pairs are playable and why, when some images are missing. */
+  setNote?: string | null;
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -109,6 +113,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     images,
     models: options.models,
     banner: options.banner,
+    setNote: options.setNote ?? null,
     joinUrl,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
@@ -128,7 +133,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // server could wait on them indefinitely.
     forceCloseConnections: true,
   });
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(websocket, { options: { maxPayload: 4096 }, errorHandler: websocketErrorHandler(log) });
 
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
@@ -179,7 +184,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   app.get('/host/:code', async (request, reply) => {
     const code = await roomFromParams(request, reply);
-    if (code !== null) return page(reply, 'host', `Host quiz ${code}`, { room: code });
+    if (code !== null)
+      return page(reply, 'host', `Host quiz ${code}`, { room: code, reach: joinReach(publicBase) });
   });
   app.get('/stats', (_request, reply) => page(reply, 'stats', 'MediConfusion quiz statistics'));
   app.get('/baseline', (_request, reply) => {
@@ -203,8 +209,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   app.get('/assets/:name', async (request, reply) => {
-    const { name } = assetParamsSchema.parse(request.params);
-    const asset = assets.get(name);
+    // Any other character cannot name a bundled file: a plain 404, not a validation failure.
+    const params = assetParamsSchema.safeParse(request.params);
+    const asset = params.success ? assets.get(params.data.name) : undefined;
     if (asset === undefined) return messagePage(reply, 404, 'Not found', 'There is no such file.');
     return reply.type(asset.contentType).header('cache-control', 'no-cache').send(asset.body);
   });
@@ -273,7 +280,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       rounds: stats.rounds,
       people: stats.people,
       setName: options.set.name,
-      banner: options.banner,
+      banner: options.banner === null ? null : DEMO_LABEL,
       comparison: comparisonView(stats.comparison),
     };
     return view;

@@ -104,5 +104,7 @@ describe('deploy-commands', () => {
     expect(code).toBe(1);
     expect(printed()).toContain('check DISCORD_TOKEN and DISCORD_CLIENT_ID');
     expect(printed()).not.toContain('wrong.token.value');
+    // The status once: discord.js makes "401" the message of a bare 401.
+    expect(printed().match(/401/g)).toHaveLength(1);
   });
 });

@@ -350,9 +350,7 @@ describe('/probe', () => {
     });
     const refused = await w.fake.waitForReply(early.id);
     expect(refused.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
-    expect(refused.content).toContain(
-      `A quiz round in this channel is asking about pair ${pairId} right now`,
-    );
+    expect(refused.content).toContain(`A quiz round on this server is asking about pair ${pairId} right now`);
     expect(w.requestsTo('gpt')).toBe(before);
 
     await w.engine.reveal(w.fake.channelId, { kind: 'system' });
@@ -364,6 +362,42 @@ describe('/probe', () => {
       `Live probe: \`gpt-live\` on pair ${pairId}`,
     );
     await w.engine.stop(w.fake.channelId, { kind: 'system' });
+  });
+
+  it('keeps a pair secret while a round in another channel of the server asks it, for /probe and /pair', async () => {
+    const otherChannel = '900000000000000123';
+    const started = await w.engine.start({
+      roomId: otherChannel,
+      guildId: w.fake.guildId,
+      hostUserId: '1',
+      rounds: 2,
+    });
+    const pairId = started.round.pair.id;
+    const before = w.requestsTo('gpt');
+    const probe = w.fake.dispatchSlashCommand(member(), {
+      name: 'probe',
+      options: { model: 'gpt-live', pair: pairId },
+    });
+    expect((await w.fake.waitForReply(probe.id)).content).toContain(
+      `A quiz round on this server is asking about pair ${pairId} right now`,
+    );
+    expect(w.requestsTo('gpt')).toBe(before);
+    const lookup = w.fake.dispatchSlashCommand(member(), {
+      name: 'pair',
+      options: { id: pairId, private: true },
+    });
+    const refused = await w.fake.waitForReply(lookup.id);
+    expect(refused.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(refused.content).toContain(`A quiz round on this server is asking about pair ${pairId} right now`);
+    expect(refused.embeds).toEqual([]);
+
+    await w.engine.reveal(otherChannel, { kind: 'system' });
+    const after = w.fake.dispatchSlashCommand(member(), {
+      name: 'pair',
+      options: { id: pairId, private: true },
+    });
+    expect((await w.fake.waitForReply(after.id)).content).toContain(`Pair ${pairId}`);
+    await w.engine.stop(otherChannel, { kind: 'system' });
   });
 
   it('sends only bodies that match Discord’s published schema', () => {

@@ -53,6 +53,18 @@ describe('the round message', () => {
     }
   });
 
+  it('shows the question number and categories while open, and the pair id only once revealed', () => {
+    const pair = set.pairs[0] as ConfusingPair;
+    const open = roundContent(face(pair), 'open', 3);
+    expect(open).toContain('**Question 2 of 5**');
+    expect(open).toContain(pair.images[0].categories[0]);
+    // The id would let anyone look the answers up in the public dataset.
+    expect(open).not.toContain(pair.id);
+    for (const phase of ['skipped', 'stopped', 'interrupted'] as const)
+      expect(roundContent(face(pair), phase, 3)).not.toContain(pair.id);
+    expect(roundContent(face(pair), 'revealed', 3)).toContain(`pair ${pair.id}`);
+  });
+
   it('stays within Discord’s 2000 characters for every pair of the set', () => {
     for (const pair of set.pairs)
       expect(roundContent(face(pair), 'open', 12_345).length).toBeLessThanOrEqual(2000);

@@ -70,10 +70,11 @@ describe('a quiz session in a channel', () => {
     pair1 = session.round.pair;
   });
 
-  it('posts the round as a channel message with the question, both options, the pair and a countdown', () => {
+  it('posts the round as a channel message with the question, both options, its categories and a countdown', () => {
     expect(round1.interactionId).toBeNull();
     expect(round1.content).toContain('**Question 1 of 2**');
-    expect(round1.content).toContain(`pair ${pair1.id}`);
+    // The pair id waits for the reveal: it would let anyone look the answers up.
+    expect(round1.content).not.toContain(`pair ${pair1.id}`);
     expect(round1.content).toContain(`**A:** ${pair1.options.A}`);
     expect(round1.content).toContain(`**B:** ${pair1.options.B}`);
     const deadline = running.engine.session(world.fake.channelId)?.round?.deadline ?? 0;

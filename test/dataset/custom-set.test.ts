@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCustomSet, loadCustomSetStrict } from '../../src/dataset/custom.js';
@@ -216,6 +217,49 @@ const CUSTOM_FAULTS: CustomFault[] = [
     fileName: 'broken.json',
     edit: (set) => Object.assign(pair(set, 0), { question: 42 }),
     expected: [{ code: 'FIELD_TYPE', pairId: 'chest-01', field: 'question', line: '"question": 42' }],
+  },
+  {
+    name: 'a question and an option are absurdly long',
+    edit: (set) => {
+      Object.assign(pair(set, 0), { question: `Which? ${'x'.repeat(5_000_000)}` });
+      Object.assign(pair(set, 1), { options: { A: 'y'.repeat(501), B: 'B' } });
+    },
+    expected: [
+      { code: 'FIELD_TOO_LONG', pairId: 'chest-01', field: 'question' },
+      { code: 'FIELD_TOO_LONG', pairId: 'head-01', field: 'options.A' },
+    ],
+  },
+  {
+    name: 'an image path climbs out of the set folder',
+    edit: (set) => Object.assign(imageOf(set, 0, 0), { file: '../../../../../../etc/passwd' }),
+    expected: [{ code: 'IMAGE_OUTSIDE_SET', pairId: 'chest-01', field: 'images[0].file' }],
+  },
+  {
+    name: 'an image path is absolute, outside the set folder',
+    edit: (set) => Object.assign(imageOf(set, 1, 1), { file: '/etc/passwd' }),
+    expected: [
+      { code: 'IMAGE_OUTSIDE_SET', pairId: 'head-01', field: 'images[1].file', line: '/etc/passwd' },
+    ],
+  },
+  {
+    name: 'an image inside the folder is a link to a file outside it',
+    checkImages: true,
+    edit: (set) => Object.assign(imageOf(set, 0, 1), { file: './images/linked.jpg' }),
+    arrange: async (dir) => {
+      const outside = await mkdtemp(path.join(tmpdir(), 'outside-set-'));
+      await copyFile(path.join(dir, 'images', 'chest-effusion.jpg'), path.join(outside, 'secret.jpg'));
+      await symlink(path.join(outside, 'secret.jpg'), path.join(dir, 'images', 'linked.jpg'));
+    },
+    expected: [{ code: 'IMAGE_OUTSIDE_SET', pairId: 'chest-01', field: 'images[1].file' }],
+  },
+  {
+    name: 'an image file is not a picture at all',
+    checkImages: true,
+    edit: (set) => Object.assign(imageOf(set, 0, 1), { file: './images/notes.jpg' }),
+    arrange: (dir) => writeFile(path.join(dir, 'images', 'notes.jpg'), 'root:x:0:0:root:/root:/bin/bash\n'),
+    expected: [
+      { code: 'IMAGE_CORRUPT', file: 'images/notes.jpg', pairId: 'chest-01', field: 'images[1].file' },
+    ],
   },
   {
     name: 'the set file does not exist',

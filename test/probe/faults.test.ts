@@ -106,7 +106,7 @@ beforeAll(async () => {
         ([slot]) => slot.startsWith(`${sha}|`) && call.prompt.includes(slot.slice(sha.length + 1)),
       )?.[1];
       if (!entry) return { kind: 'error', status: 404, message: 'unexpected image' };
-      entry.arrivals.push(Date.now());
+      entry.arrivals.push(entry.arrivals.length);
       if (answersAlways) return { kind: 'text', text: 'A' };
       const script = FAULTS[entry.index]?.script ?? [];
       return script[entry.arrivals.length - 1] ?? { kind: 'text', text: 'A' };
@@ -150,10 +150,11 @@ describe('a run meeting transport faults and bad replies', () => {
     },
   );
 
-  it('waits at least as long as retry-after before asking again', () => {
+  // How long the gate waits for a retry-after is checked on virtual time in request-gate.test.ts; a
+  // wall-clock gap here would depend on the machine's speed.
+  it('asks again once after a 429 with retry-after', () => {
     const arrivals = [...cases.values()].find((c) => c.index === 1)?.arrivals ?? [];
     expect(arrivals).toHaveLength(2);
-    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 
   it('does not retry a 400', () => {

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../src/adapters/openai.js';
 import type { ModelRequest } from '../../src/adapters/types.js';
 import { Budget } from '../../src/probe/budget.js';
-import { type BackoffSettings, RequestGate } from '../../src/probe/request-gate.js';
+import { MAX_REPLY_CHARS } from '../../src/probe/reply-cap.js';
+import { type BackoffSettings, type GateClock, RequestGate } from '../../src/probe/request-gate.js';
 import { answerRequest } from '../adapters/requests.js';
 import { type FakeServer, start } from '../support/fake-openai.js';
 
@@ -29,15 +30,34 @@ function adapterFor(server: FakeServer) {
   });
 }
 
+/**
+ * Virtual time for the gate: a sleep returns at once and moves "now" to its wake-up time, so the test
+ * checks when the gate meant to send each request, whatever the machine's speed.
+ */
+class VirtualClock implements GateClock {
+  private time = 0;
+  readonly wakes: number[] = [];
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number): Promise<void> {
+    const wake = this.time + ms;
+    this.wakes.push(wake);
+    this.time = Math.max(this.time, wake);
+  }
+}
+
 function gate(
   server: FakeServer,
   settings: Partial<ConstructorParameters<typeof RequestGate>[1]> = {},
   budget = new Budget({ maxRequests: null, maxCostUsd: null }),
+  clock?: GateClock,
 ) {
   return new RequestGate(
     adapterFor(server),
     { concurrency: 4, rpm: null, timeoutMs: 5_000, price: null, backoff: FAST, ...settings },
     budget,
+    clock ? { clock } : {},
   );
 }
 
@@ -62,45 +82,52 @@ describe('the request gate', () => {
   });
 
   it('spaces requests to the requests-per-minute limit', async () => {
-    const arrivals: number[] = [];
-    fake = await start({
-      handler: () => {
-        arrivals.push(performance.now());
-        return { kind: 'text', text: 'A' };
-      },
-    });
+    const clock = new VirtualClock();
+    fake = await start({ handler: () => ({ kind: 'text', text: 'A' }) });
     // 600 per minute: one request every 100 ms at most.
-    const g = gate(fake, { rpm: 600, concurrency: 8 });
+    const g = gate(fake, { rpm: 600, concurrency: 8 }, undefined, clock);
     const request = await answerRequest();
-    await Promise.all(Array.from({ length: 5 }, () => g.complete(request)));
-    expect(arrivals).toHaveLength(5);
-    for (let i = 1; i < arrivals.length; i++) {
-      expect((arrivals[i] ?? 0) - (arrivals[i - 1] ?? 0)).toBeGreaterThanOrEqual(90);
-    }
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => g.complete(request)));
+    expect(outcomes.every((o) => o.kind === 'done' && o.result.ok)).toBe(true);
+    expect(fake.requests).toHaveLength(5);
+    // The first goes at once; each later one waits for its own slot, 100 ms after the previous slot.
+    expect(clock.wakes.sort((a, b) => a - b)).toEqual([100, 200, 300, 400]);
   });
 
   it('pauses every request to the model while a retry-after is running', async () => {
+    const clock = new VirtualClock();
     const arrivals: number[] = [];
     fake = await start({
       handler: () => {
-        arrivals.push(performance.now());
+        arrivals.push(clock.now());
         return arrivals.length === 1
           ? { kind: 'error', status: 429, headers: { 'retry-after-ms': '400' } }
           : { kind: 'text', text: 'A' };
       },
     });
-    const g = gate(fake, { concurrency: 4 });
+    let limitedAnswered: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      limitedAnswered = resolve;
+    });
+    const g = new RequestGate(
+      adapterFor(fake),
+      { concurrency: 4, rpm: null, timeoutMs: 5_000, price: null, backoff: FAST },
+      new Budget({ maxRequests: null, maxCostUsd: null }),
+      { clock, onAttempt: ({ attempt }) => attempt === 1 && limitedAnswered() },
+    );
     const request = await answerRequest();
     const limited = g.complete(request);
-    await sleep(50);
+    // The second request starts once the 429 is in, while the pause it asked for is running.
+    await answered;
     const other = g.complete(request);
     const [a, b] = await Promise.all([limited, other]);
     expect(a.kind === 'done' && a.result.ok).toBe(true);
     expect(b.kind === 'done' && b.result.ok).toBe(true);
     expect(a.kind === 'done' && a.attempts).toBe(2);
-    // Both later requests wait out the pause that the 429 asked for.
-    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(390);
-    expect((arrivals[2] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(390);
+    // Both later requests are sent only after the pause that the 429 asked for.
+    expect(arrivals).toHaveLength(3);
+    expect(arrivals[0]).toBe(0);
+    expect(arrivals.slice(1).every((t) => t >= 400)).toBe(true);
   });
 
   it('gives up at once when the server asks to wait longer than allowed', async () => {
@@ -140,5 +167,17 @@ describe('the request gate', () => {
     const stopped = outcomes.find((o) => o.kind === 'stopped');
     expect(stopped?.kind === 'stopped' && stopped.reason).toBe('--max-requests 2 reached');
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it('keeps the head of an oversized reply and marks the cut', async () => {
+    const head = 'Answer: A. ';
+    fake = await start({ handler: () => ({ kind: 'text', text: head + 'x'.repeat(1_000_000) }) });
+    const outcome = await gate(fake).complete(await answerRequest());
+    if (outcome.kind !== 'done' || !outcome.result.ok) throw new Error('expected an answer');
+    expect(outcome.result.text.startsWith(head)).toBe(true);
+    expect(outcome.result.text.length).toBeLessThan(MAX_REPLY_CHARS + 200);
+    expect(outcome.result.text).toMatch(
+      /\[… reply cut here: 1000011 characters in all, the first 20000 kept\]$/,
+    );
   });
 });

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { UserFacingError } from '../../src/errors.js';
+import { MAX_BATCH } from '../../src/store/group-commit.js';
 import {
   type JsonValue,
   openStore,
@@ -221,6 +222,92 @@ function defineContract(url: string): void {
     expect(await items.getMany(keys)).toStrictEqual(keys.map((_, i) => ({ i })));
     // More than one page of the scan.
     expect((await collect(items.entries('item:'))).map(([key]) => key)).toStrictEqual(keys);
+  });
+
+  it('commits a burst of concurrent writes in a few batches (syncs), keeping every write', async () => {
+    const items = store.collection<{ i: number }>(ns('burst'));
+    const count = MAX_BATCH * 2 + 500;
+    const keys = Array.from({ length: count }, (_, i) => `click:${String(i).padStart(5, '0')}`);
+    const before = store.writeStats();
+    const written = await Promise.all([
+      ...keys.map((key, i) => items.set(key, { i })),
+      items.setIfAbsent('first', { i: -1 }),
+    ]);
+    const after = store.writeStats();
+    expect(written.at(-1)).toBe(true);
+    expect(after.writes - before.writes).toBe(count + 1);
+    // Issued in one turn of the event loop: as few batches as the batch size allows.
+    expect(after.commits - before.commits).toBe(Math.ceil((count + 1) / MAX_BATCH));
+    expect(after.largestBatch).toBe(MAX_BATCH);
+    expect(await items.getMany(keys)).toStrictEqual(keys.map((_, i) => ({ i })));
+  });
+
+  it('puts the writes that arrive while a batch commits into the next batch, not one each', async () => {
+    const items = store.collection<number>(ns('next-batch'));
+    const before = store.writeStats();
+    const first = items.set('first', 0);
+    // The first batch has started (it begins once the current turn of the event loop is over).
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = Array.from({ length: 200 }, (_, i) => items.set(`later:${i}`, i));
+    await Promise.all([first, ...later]);
+    const after = store.writeStats();
+    expect(after.writes - before.writes).toBe(201);
+    expect(after.commits - before.commits).toBe(2);
+    expect((await collect(items.entries('later:'))).length).toBe(200);
+  });
+
+  it('gives each write awaited in turn a commit of its own', async () => {
+    const items = store.collection<number>(ns('one-by-one'));
+    const before = store.writeStats();
+    for (let i = 0; i < 5; i++) await items.set(`k${i}`, i);
+    const after = store.writeStats();
+    expect(after.commits - before.commits).toBe(5);
+    expect(after.writes - before.writes).toBe(5);
+  });
+
+  it('applies writes to one key in one batch in the order they were issued', async () => {
+    const things = store.collection<string>(ns('ordered'));
+    const results = await Promise.all([
+      things.set('k', 'first'),
+      things.set('k', 'second'),
+      things.delete('k'),
+      things.setIfAbsent('k', 'third'),
+      things.setIfAbsent('k', 'fourth'),
+      things.set('gone', 'x'),
+      things.delete('gone'),
+      things.delete('gone'),
+      things.set('last', 'a'),
+      things.set('last', 'b'),
+    ]);
+    expect(results).toStrictEqual([
+      undefined,
+      undefined,
+      true,
+      true,
+      false,
+      undefined,
+      true,
+      false,
+      undefined,
+      undefined,
+    ]);
+    expect(await things.getMany(['k', 'gone', 'last'])).toStrictEqual(['third', undefined, 'b']);
+  });
+
+  it('close waits for the writes already issued, which are then stored', async () => {
+    const namespace = ns('close-flush');
+    const closing = await openStore(url);
+    const items = closing.collection<number>(namespace);
+    const writes = Promise.all(Array.from({ length: 50 }, (_, i) => items.set(`k${i}`, i)));
+    await closing.close();
+    await writes;
+    expect(closing.writeStats().writes).toBe(50);
+    const reopened = await openStore(url);
+    try {
+      expect(await collect(reopened.collection<number>(namespace).entries())).toHaveLength(50);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('clear removes every entry of one namespace and no other', async () => {

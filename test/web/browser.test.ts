@@ -126,7 +126,7 @@ describe('the web quiz in a browser', () => {
     await host.getByRole('heading', { name: 'Results' }).waitFor();
     expect(await host.locator('table.standings tbody tr').count()).toBe(2);
     expect(await host.locator('table.standings tbody tr').first().textContent()).toContain('Ada');
-    expect(await host.locator('figure.chart canvas').count()).toBe(1);
+    expect(await host.locator('figure.chart svg').count()).toBe(1);
     expect(await host.locator('figure.chart table').textContent()).toContain('Chance: 25% set accuracy');
     await ada.getByRole('heading', { name: 'The quiz is over' }).waitFor();
     expect(await ada.locator('.score').textContent()).toContain('1 of 2 pairs fully right');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { loadCustomSetStrict } from '../../src/dataset/custom.js';
 import type { PairSet } from '../../src/dataset/model.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { QuizEngine, type QuizLimits } from '../../src/quiz/engine.js';
 import type { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
 import { seededRandom } from '../../src/random.js';
@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { ClientMessage, ServerMessage } from '../../src/web/protocol.js';
 import { DEMO_SET_FILE } from '../../src/web/quiz-set.js';
-import { startWebServer, type WebServer } from '../../src/web/server.js';
+import { startWebServer, type WebServer, type WebServerOptions } from '../../src/web/server.js';
 import { oracleAndAlwaysA } from '../support/reveal-models.js';
 
 export const silent = createLogger({ level: 'silent' });
@@ -44,7 +44,15 @@ export interface WebHarness {
  * whose models are an in-memory source (`models`) with a fixed-answer model `oracle` that is always right.
  */
 export async function openWebHarness(
-  options: { limits?: Partial<QuizLimits>; banner?: string | null; dir?: string } = {},
+  options: {
+    limits?: Partial<QuizLimits>;
+    banner?: string | null;
+    dir?: string;
+    /** The web server's logger (default: silent), for tests of what is logged. */
+    log?: Logger;
+    /** More server options (admission limits, clocks). */
+    server?: Partial<WebServerOptions>;
+  } = {},
 ): Promise<WebHarness> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'web-test-')));
   const store = await openStore(`sqlite://${path.join(dir, 'store.sqlite')}`, { log: silent });
@@ -57,7 +65,7 @@ export async function openWebHarness(
     engine,
     store,
     set,
-    log: silent,
+    log: options.log ?? silent,
     models: [
       { id: 'oracle', note: 'always right (test)' },
       { id: 'always-a', note: 'always A (test)' },
@@ -68,6 +76,7 @@ export async function openWebHarness(
     publicUrl: null,
     limits,
     countIntervalMs: 20,
+    ...options.server,
   });
   return {
     dir,

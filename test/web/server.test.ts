@@ -282,16 +282,23 @@ describe('reconnecting', () => {
 });
 
 describe('HTTP', () => {
-  it('serves the pages, with the demo banner when one is set', async () => {
+  it('serves the pages: the operator’s demo note on the host view, a short label everywhere else', async () => {
     await h.close();
-    h = await openWebHarness({ banner: 'demo content, not real patient images: testing' });
+    h = await openWebHarness({ banner: 'demo content, not real patient images: run `data fetch` in /srv/x' });
     for (const url of ['/', '/join', `/join/${h.code}`, `/host/${h.code}`, '/stats']) {
       const response = await fetch(`${h.base}${url}`);
       expect(response.status, url).toBe(200);
       const html = await response.text();
-      expect(html).toContain('demo content, not real patient images: testing');
+      if (url.startsWith('/host/')) {
+        expect(html).toContain('run `data fetch` in /srv/x');
+      } else {
+        expect(html, url).toContain('Demo questions: synthetic drawings, not patient images.');
+        expect(html, url).not.toContain('/srv/x');
+      }
       expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     }
+    const stats = (await (await fetch(`${h.base}/api/stats`)).json()) as { banner: string | null };
+    expect(stats.banner).toBe('Demo questions: synthetic drawings, not patient images.');
   });
 
   it('says so, kindly, when a link has a bad or unknown room code', async () => {

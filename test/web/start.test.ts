@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,7 +66,10 @@ describe('npm start', () => {
     );
     const page = await (await fetch(app.urls.join)).text();
     expect(page).toContain('class="banner"');
-    expect(page).toContain('could not be downloaded');
+    expect(page).toContain('Demo questions');
+    expect(page).not.toContain('could not be downloaded');
+    const host = await (await fetch(app.urls.host.replace(/#.*$/, ''))).text();
+    expect(host).toContain('could not be downloaded');
   });
 
   it('uses the demo set, naming the missing images, when the dataset is there without its images', async () => {
@@ -121,6 +124,36 @@ describe('npm start', () => {
   it('puts PUBLIC_URL in the join link and its QR code', async () => {
     const app = await start({ PUBLIC_URL: 'https://quiz.example.org/' }, {}, { fetch: false });
     expect(app.urls.join).toMatch(/^https:\/\/quiz\.example\.org\/join\/[A-Z2-9]{5}$/);
+  });
+
+  it('refuses a custom set whose images leave its folder or are not pictures, listing every problem', async () => {
+    const setDir = path.join(cwd, 'escape');
+    await mkdir(path.join(setDir, 'images'), { recursive: true });
+    await copyFile(
+      path.join(ROOT, 'data', 'demo', 'images', 'bone-broken.png'),
+      path.join(setDir, 'images', 'ok.png'),
+    );
+    await writeFile(path.join(setDir, 'images', 'notes.png'), 'not an image\n');
+    const image = (file: string, answer: string) =>
+      `      - { file: ${file}, answer: ${answer}, categories: [Bone] }\n`;
+    await writeFile(
+      path.join(setDir, 'escape.yaml'),
+      'name: escape\ncategories: [Bone]\npairs:\n' +
+        '  - id: p1\n    question: Broken?\n    options: { A: "yes", B: "no" }\n    images:\n' +
+        image('../../../../../../../etc/passwd', 'A') +
+        image('images/ok.png', 'B') +
+        '  - id: p2\n    question: Broken?\n    options: { A: "yes", B: "no" }\n    images:\n' +
+        image('/etc/hostname', 'A') +
+        image('images/notes.png', 'B'),
+    );
+    const error = await startApp(context(), { port: 0, fetch: false, set: 'escape/escape.yaml' }).catch(
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(UserFacingError);
+    const message = (error as UserFacingError).message;
+    expect(message).toMatch(/pair p1, images\[0\]\.file .*outside the set's folder/);
+    expect(message).toMatch(/pair p2, images\[0\]\.file .*outside the set's folder/);
+    expect(message).toMatch(/notes\.png.*cannot be decoded/);
   });
 
   it('names the port when it is already taken', async () => {

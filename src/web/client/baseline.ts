@@ -67,6 +67,18 @@ function handle(err: unknown): void {
 // ---- consent ------------------------------------------------------------------------------------------
 
 /** The notice's plain text: paragraphs, and `-` lines as a bulleted list. */
+/**
+ * The consent notice is shared with Discord, where people have an account id and a /forget-me command. On
+ * this page a person is this browser's random id, and withdrawing is the "Forget me" button.
+ */
+export function webWording(text: string): string {
+  return text
+    .replace(/your account id/g, 'this browser’s random id')
+    .replace(/account id/g, 'browser id')
+    .replace(/with \/forget-me/g, 'with the “Forget me” button below each pair')
+    .replace(/\/forget-me/g, '“Forget me”');
+}
+
 function noticeBody(text: string): HTMLElement[] {
   const blocks: HTMLElement[] = [];
   let list: HTMLElement | null = null;
@@ -93,12 +105,7 @@ function showConsent(notice: ConsentNoticeView, outdated: boolean): void {
     outdated
       ? h('p', { class: 'notices' }, 'This notice has changed since you accepted it. Please read it again.')
       : null,
-    h('section', { class: 'consent-notice' }, ...noticeBody(notice.text)),
-    h(
-      'p',
-      { class: 'muted' },
-      'On this page, “Forget me” below each pair does what /forget-me does on Discord.',
-    ),
+    h('section', { class: 'consent-notice' }, ...noticeBody(webWording(notice.text))),
     h(
       'div',
       { class: 'controls' },

@@ -16,7 +16,13 @@ import { imagesBlock, modelsBlock, questionBlock, splitBlock } from './pair.js';
 
 /** The host's screen, made for a projector: join details, the pair, the countdown, the reveal, the summary. */
 
-const { room: code } = pageData<{ room: string }>();
+interface JoinReach {
+  loopback: boolean;
+  lanAddress: string | null;
+  advice: string | null;
+}
+
+const { room: code, reach } = pageData<{ room: string; reach?: JoinReach }>();
 const key = new URLSearchParams(location.hash.slice(1)).get('key');
 const root = app();
 const status = statusLine();
@@ -41,6 +47,17 @@ function joinStrip(room: RoomInfo): HTMLElement {
   );
 }
 
+/** When the join link only works on this computer (loopback): what is wrong and how to fix it. */
+function reachWarning(): HTMLElement | null {
+  if (!reach?.advice) return null;
+  return h(
+    'p',
+    { class: 'reach-warning', role: 'note' },
+    h('strong', {}, 'Phones cannot join yet. '),
+    reach.advice,
+  );
+}
+
 function joinPanel(room: RoomInfo): HTMLElement {
   return h(
     'aside',
@@ -49,8 +66,82 @@ function joinPanel(room: RoomInfo): HTMLElement {
     h('img', { class: 'qr', src: room.qrUrl, alt: `QR code for the join link ${room.joinUrl}` }),
     h('p', { class: 'join-url' }, h('a', { href: room.joinUrl }, room.joinUrl)),
     h('p', { class: 'room-code' }, 'Room code ', h('strong', {}, room.code)),
+    reachWarning(),
   );
 }
+
+/** A short reminder in the header once the quiz runs, when phones cannot reach the join link. */
+function reachBadge(): HTMLElement | null {
+  if (!reach?.advice) return null;
+  return h(
+    'p',
+    { class: 'reach-badge', title: reach.advice },
+    'Join link works on this computer only (see the console)',
+  );
+}
+
+/** The host's keys, listed under the controls. */
+function keysHint(keys: Array<[keys: string[], what: string]>): HTMLElement {
+  return h(
+    'p',
+    { class: 'keys-hint' },
+    'Keys: ',
+    ...keys.flatMap(([names, what], i) => [
+      i > 0 ? ' · ' : '',
+      ...names.flatMap((name, k) => [k > 0 ? ' / ' : '', h('kbd', {}, name)]),
+      ` ${what}`,
+    ]),
+  );
+}
+
+/** One image of the pair full screen, over everything; Esc, a click or the button closes it. */
+const viewer = h('dialog', { class: 'image-viewer', 'aria-label': 'Image full screen' });
+document.body.append(viewer);
+viewer.addEventListener('click', () => viewer.close());
+
+function showImage(slot: 0 | 1): void {
+  const image = root.querySelectorAll<HTMLImageElement>('.pair img')[slot];
+  if (image === undefined) return;
+  render(
+    viewer,
+    h('img', { class: 'image-viewer-img', src: image.src, alt: image.alt }),
+    h('p', { class: 'image-viewer-label' }, `Image ${slot + 1} · press Esc or click to close`),
+  );
+  if (!viewer.open) viewer.showModal();
+}
+
+/** Makes the pair's images open full screen on a click. */
+function zoomable(pair: HTMLElement): HTMLElement {
+  pair.querySelectorAll('img').forEach((img, i) => {
+    img.classList.add('zoomable');
+    img.addEventListener('click', () => showImage(i === 0 ? 0 : 1));
+  });
+  return pair;
+}
+
+const pressCommand = (command: string) =>
+  root.querySelector<HTMLButtonElement>(`button[data-command="${command}"]:not(:disabled)`)?.click();
+
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+  const target = event.target as HTMLElement | null;
+  // Typing in the set-up form, or a focused control's own Space and Enter, stay theirs.
+  if (target?.closest('input, select, textarea')) return;
+  const onControl = target?.closest('button, a, summary') != null;
+  const phase = settingUp ? 'idle' : state?.phase;
+  if (event.key === ' ' && !onControl) {
+    if (phase === 'question') pressCommand('reveal');
+    else if (phase === 'reveal') pressCommand('next');
+    else return;
+  } else if ((event.key === 's' || event.key === 'S') && phase === 'question') {
+    pressCommand('skip');
+  } else if ((event.key === '1' || event.key === '2') && (phase === 'question' || phase === 'reveal')) {
+    showImage(event.key === '1' ? 0 : 1);
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
 
 function countersLine(): HTMLElement {
   return h('p', { class: 'counters', 'aria-live': 'polite' }, counters.answered, ' · ', counters.connected);
@@ -88,7 +179,7 @@ function controls(
       ),
     ),
   );
-  return h('div', {}, bar, message);
+  return h('div', { class: 'host-controls' }, bar, message);
 }
 
 function setupForm(room: RoomInfo): HTMLElement {
@@ -151,7 +242,8 @@ function setupForm(room: RoomInfo): HTMLElement {
       },
     },
     h('h1', {}, 'New quiz'),
-    h('p', {}, `Questions from ${room.setName}.`),
+    h('p', {}, `Question set: ${room.setName === 'official' ? 'MediConfusion' : room.setName}.`),
+    room.setNote ? h('p', { class: 'set-note', role: 'note' }, room.setNote) : null,
     h('div', { class: 'field' }, h('label', { for: 'category' }, 'Category'), category),
     h(
       'div',
@@ -215,23 +307,32 @@ function renderState(): void {
       : null;
   countdown.stop();
   updateCounters(s.answered, s.connected);
-  const header = h('header', { class: 'top' }, h('p', { class: 'brand' }, 'MediConfusion quiz'), status.el);
+  const header = (...extra: Array<HTMLElement | null>) =>
+    h(
+      'header',
+      { class: 'top' },
+      h('p', { class: 'brand' }, 'MediConfusion quiz'),
+      ...extra,
+      reachBadge(),
+      status.el,
+    );
+  const phase = s.phase === 'idle' || settingUp ? 'idle' : s.phase;
+  root.className = `host host-${phase}`;
+  if (phaseKey !== lastPhaseKey && viewer.open) viewer.close();
 
   if (s.phase === 'idle' || settingUp) {
     render(
       root,
-      header,
+      header(),
       notices,
       h('div', { class: 'idle-layout' }, setupForm(info), joinPanel(info)),
-      h('p', {}, countersLine()),
+      countersLine(),
     );
   } else if (s.phase === 'question' && s.question) {
     const q = s.question;
     countdown.start(q.deadline, clockOffset);
     render(
       root,
-      header,
-      notices,
       h(
         'div',
         { class: 'question-bar' },
@@ -244,13 +345,25 @@ function renderState(): void {
             `Question ${q.number} of ${q.totalRounds}${q.category ? ` · ${q.category}` : ''}`,
           ),
           countersLine(),
+          reachBadge(),
+          status.el,
         ),
         countdown.el,
         joinStrip(info),
       ),
+      notices,
       questionBlock(q, 'h1'),
-      imagesBlock(q, null),
-      controls(['Reveal', 'reveal', true], ['Skip', 'skip'], ['Stop', 'stop']),
+      zoomable(imagesBlock(q, null)),
+      h(
+        'div',
+        { class: 'host-footer' },
+        controls(['Reveal', 'reveal', true], ['Skip', 'skip'], ['Stop', 'stop']),
+        keysHint([
+          [['Space'], 'reveal'],
+          [['S'], 'skip'],
+          [['1', '2'], 'image full screen (or click it)'],
+        ]),
+      ),
     );
   } else if (s.phase === 'reveal' && s.question && s.reveal) {
     const q = s.question;
@@ -258,95 +371,119 @@ function renderState(): void {
     const last = q.number >= q.totalRounds;
     render(
       root,
-      header,
+      header(h('p', { class: 'round-number' }, `Question ${q.number} of ${q.totalRounds} · answers`)),
       notices,
-      h('p', { class: 'round-number' }, `Question ${q.number} of ${q.totalRounds} · answers`),
-      questionBlock(q, 'h1'),
-      imagesBlock(q, r),
       h(
-        'section',
-        { class: 'people', 'aria-label': 'People' },
+        'div',
+        { class: 'reveal-layout' },
+        h('div', { class: 'reveal-main' }, questionBlock(q, 'h1'), zoomable(imagesBlock(q, r))),
         h(
-          'p',
-          { class: 'big-figure' },
-          `People: ${percent(r.people.setAccuracy)} got both images right (${r.people.setCorrect} of ${r.people.participants})`,
-          r.people.confusion === null ? '' : ` · ${percent(r.people.confusion)} confused`,
-        ),
-        r.fastest.length > 0
-          ? h(
+          'div',
+          { class: 'reveal-side' },
+          h(
+            'section',
+            { class: 'people', 'aria-label': 'People' },
+            h(
               'p',
-              {},
-              'Fastest with both right: ',
-              r.fastest.map((f) => `${f.displayName} (${f.seconds}s)`).join(', '),
-            )
-          : null,
+              { class: 'big-figure' },
+              `People: ${percent(r.people.setAccuracy)} got both images right (${r.people.setCorrect} of ${r.people.participants})`,
+              r.people.confusion === null ? '' : ` · ${percent(r.people.confusion)} confused`,
+            ),
+            r.fastest.length > 0
+              ? h(
+                  'p',
+                  {},
+                  'Fastest with both right: ',
+                  r.fastest.map((f) => `${f.displayName} (${f.seconds}s)`).join(', '),
+                )
+              : null,
+          ),
+          splitBlock(r),
+          modelsBlock(r),
+        ),
       ),
-      splitBlock(r),
-      modelsBlock(r),
-      controls([last ? 'See the results' : 'Next question', 'next', true], ['Stop', 'stop']),
+      h(
+        'div',
+        { class: 'host-footer' },
+        controls([last ? 'See the results' : 'Next question', 'next', true], ['Stop', 'stop']),
+        keysHint([
+          [['Space'], last ? 'results' : 'next question'],
+          [['1', '2'], 'image full screen'],
+        ]),
+      ),
     );
   } else if (s.phase === 'summary' && s.summary) {
     const sum = s.summary;
     render(
       root,
-      header,
+      header(),
       notices,
       h('h1', {}, 'Results'),
       h(
         'p',
-        {},
+        { class: 'summary-line' },
         `${plural(sum.roundsPlayed, 'question')} played, ${plural(sum.participants, 'participant')}.`,
       ),
-      sum.standings.length === 0
-        ? h('p', {}, 'Nobody answered.')
-        : h(
-            'table',
-            { class: 'numbers standings' },
-            h('caption', {}, 'Leaderboard (pairs with both images right, then images right)'),
-            h(
-              'thead',
-              {},
+      h(
+        'div',
+        { class: 'summary-layout' },
+        sum.standings.length === 0
+          ? h('p', {}, 'Nobody answered.')
+          : h(
+              'table',
+              { class: 'numbers standings' },
+              h('caption', {}, 'Leaderboard (pairs with both images right, then images right)'),
               h(
-                'tr',
+                'thead',
                 {},
-                h('th', { scope: 'col' }, 'Rank'),
-                h('th', { scope: 'col' }, 'Name'),
-                h('th', { scope: 'col' }, 'Pairs right'),
-                h('th', { scope: 'col' }, 'Images right'),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...sum.standings.map((p) =>
                 h(
                   'tr',
                   {},
-                  h('td', {}, p.rank),
-                  h('th', { scope: 'row' }, p.displayName),
-                  h('td', {}, `${p.setCorrect} of ${sum.roundsPlayed}`),
-                  h('td', {}, `${p.imagesCorrect} of ${sum.roundsPlayed * 2}`),
+                  h('th', { scope: 'col' }, 'Rank'),
+                  h('th', { scope: 'col' }, 'Name'),
+                  h('th', { scope: 'col' }, 'Pairs right'),
+                  h('th', { scope: 'col' }, 'Images right'),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                ...sum.standings.map((p) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, p.rank),
+                    h('th', { scope: 'row' }, p.displayName),
+                    h('td', {}, `${p.setCorrect} of ${sum.roundsPlayed}`),
+                    h('td', {}, `${p.imagesCorrect} of ${sum.roundsPlayed * 2}`),
+                  ),
                 ),
               ),
             ),
-          ),
-      sum.roundsPlayed > 0 ? comparisonChart(sum.comparison, 'People versus models, per category') : null,
+        sum.roundsPlayed > 0
+          ? comparisonChart(sum.comparison, 'People versus models', { numbers: 'folded' })
+          : null,
+      ),
       h(
         'div',
-        { class: 'controls' },
+        { class: 'host-footer' },
         h(
-          'button',
-          {
-            type: 'button',
-            class: 'primary',
-            onclick: () => {
-              settingUp = true;
-              renderState();
+          'div',
+          { class: 'controls' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'primary',
+              onclick: () => {
+                settingUp = true;
+                renderState();
+              },
             },
-          },
-          'New quiz',
+            'New quiz',
+          ),
+          h('a', { class: 'button', href: '/stats' }, 'All statistics'),
         ),
-        h('a', { class: 'button', href: '/stats' }, 'All statistics'),
       ),
     );
   }

@@ -117,6 +117,33 @@ async function answer(slot: 0 | 1, option: Choice): Promise<void> {
     message = ack.message;
   }
   renderState();
+  focusAfterAnswer(slot, option);
+}
+
+/**
+ * The page re-renders after each answer; keyboard focus goes on to what comes next instead of falling back
+ * to the page: image 2's first answer after image 1, else the button just pressed, else (when answers are
+ * locked) the line that says so.
+ */
+function focusAfterAnswer(slot: 0 | 1, option: Choice): void {
+  const current = choices();
+  const enabled = (selector: string) => root.querySelector<HTMLButtonElement>(`${selector}:not(:disabled)`);
+  const next =
+    (slot === 0 && current[1] === null ? enabled('button[data-slot="1"][data-option="A"]') : null) ??
+    enabled(`button[data-slot="${slot}"][data-option="${option}"]`) ??
+    root.querySelector<HTMLElement>('.confirmation-all');
+  if (next === null) return;
+  if (next.tagName !== 'BUTTON') next.tabIndex = -1;
+  next.focus({ preventScroll: false });
+}
+
+/** Which answer button has focus, so that a re-render can give it back. */
+function focusedAnswer(): string | null {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLButtonElement) || !root.contains(active)) return null;
+  const slot = active.dataset.slot;
+  const option = active.dataset.option;
+  return slot && option ? `button[data-slot="${slot}"][data-option="${option}"]` : null;
 }
 
 function answerButtons(slot: 0 | 1, chosen: Choice | null, locked: boolean, closed: boolean): HTMLElement {
@@ -133,7 +160,7 @@ function answerButtons(slot: 0 | 1, chosen: Choice | null, locked: boolean, clos
     button,
     h(
       'p',
-      { class: 'confirmation' },
+      { class: chosen === null ? 'confirmation confirmation-pending' : 'confirmation' },
       chosen === null ? 'Not answered yet.' : `Recorded: image ${slot + 1} is ${chosen}.`,
     ),
   );
@@ -163,6 +190,7 @@ function renderState(): void {
     status.el,
   );
   const alert = h('p', { class: 'form-error', role: 'alert' }, message);
+  const hadFocus = phaseKey === lastPhaseKey ? focusedAnswer() : null;
   countdown.stop();
   if (s.phase === 'idle') {
     render(
@@ -244,6 +272,7 @@ function renderState(): void {
     );
   }
   if (phaseKey !== lastPhaseKey) focusHeading(root);
+  else if (hadFocus !== null) root.querySelector<HTMLElement>(hadFocus)?.focus({ preventScroll: true });
   lastPhaseKey = phaseKey;
 }
 

@@ -145,8 +145,8 @@ export function splitImage(
     'section',
     { class: 'split-image', 'aria-label': `How people answered image ${slot + 1}` },
     h(
-      'h3',
-      {},
+      'h2',
+      { class: 'split-heading' },
       `Image ${slot + 1}: ${tally.right} of ${tally.answered} right (${percent(tally.rightShare)})`,
     ),
     bar('A'),
@@ -189,7 +189,7 @@ export function modelsBlock(reveal: RevealView): HTMLElement | null {
   return h(
     'section',
     { class: 'models', 'aria-labelledby': 'models-heading' },
-    h('h3', { id: 'models-heading' }, 'Models'),
+    h('h2', { id: 'models-heading', class: 'models-heading' }, 'Models'),
     h(
       'table',
       { class: 'numbers' },
