@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { UserFacingError } from './errors.js';
+import { DEFAULT_IMAGE_SOURCES, type ImageSourceName, parseImageSources } from './fetch/source-order.js';
 
 /**
  * Every environment variable the project reads, with its default. `.env.example` and the README's
@@ -21,7 +22,16 @@ const envSchema = z.object({
     .url()
     .default('https://raw.githubusercontent.com/AIF4S/MediConfusion/main/data/stats/statistics.json'),
   PMC_CLOUD_URL: z.url().default('https://pmc-oa-opendata.s3.amazonaws.com'),
+  // NLM removed these packages in August 2026: useful only pointed at a mirror (and with pmc-legacy in IMAGE_SOURCES).
   PMC_LEGACY_URL: z.url().default('https://ftp.ncbi.nlm.nih.gov/pub/pmc/deprecated/oa_package'),
+  // A ROCO copy on Hugging Face, read through the dataset viewer API: independent of NLM's services.
+  ROCO_MIRROR_URL: z.url().default('https://datasets-server.huggingface.co'),
+  ROCO_MIRROR_DATASET: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'must be a Hugging Face dataset id, owner/name')
+    .default('eltorio/ROCO-radiology'),
+  // Network image sources in the order to try them (pmc-cloud, roco-mirror, pmc-legacy).
+  IMAGE_SOURCES: z.string().optional(),
   FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   STORE_URL: z.string().min(1).default('sqlite://data/store.sqlite'),
   MODELS_FILE: z.string().min(1).default('models.yaml'),
@@ -46,7 +56,11 @@ export interface Config {
     statisticsUrl: string;
     pmcCloudUrl: string;
     pmcLegacyUrl: string;
+    rocoMirrorUrl: string;
+    rocoMirrorDataset: string;
   };
+  /** Network image sources in the order `data fetch` tries them. */
+  imageSources: ImageSourceName[];
   fetchConcurrency: number;
   storeUrl: string;
   modelsFile: string;
@@ -99,7 +113,13 @@ export function loadConfig(
       statisticsUrl: e.MEDICONFUSION_STATISTICS_URL,
       pmcCloudUrl: e.PMC_CLOUD_URL,
       pmcLegacyUrl: e.PMC_LEGACY_URL,
+      rocoMirrorUrl: e.ROCO_MIRROR_URL,
+      rocoMirrorDataset: e.ROCO_MIRROR_DATASET,
     },
+    imageSources:
+      e.IMAGE_SOURCES === undefined
+        ? [...DEFAULT_IMAGE_SOURCES]
+        : parseImageSources(e.IMAGE_SOURCES, 'IMAGE_SOURCES'),
     fetchConcurrency: e.FETCH_CONCURRENCY,
     storeUrl: e.STORE_URL,
     modelsFile: path.resolve(cwd, e.MODELS_FILE),

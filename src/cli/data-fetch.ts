@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type FetchPhase, fetchData } from '../fetch/fetch-data.js';
 import { createProgressReporter } from '../fetch/progress.js';
+import { type ImageSourceName, parseImageSources } from '../fetch/source-order.js';
 import { fetchFailed, formatSummary } from '../fetch/summary.js';
 import type { CliContext } from './context.js';
 
@@ -11,6 +12,7 @@ interface DataFetchOptions {
   only?: FetchPhase;
   from?: string;
   force?: boolean;
+  sources?: ImageSourceName[];
 }
 
 function parseConcurrency(value: string): number {
@@ -19,6 +21,15 @@ function parseConcurrency(value: string): number {
     throw new InvalidArgumentError('expected a whole number from 1 to 64.');
   }
   return n;
+}
+
+/** A bad list is a usage error (exit 2), like any other bad option value. */
+function parseSourcesOption(value: string): ImageSourceName[] {
+  try {
+    return parseImageSources(value, '--sources');
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 export function registerDataFetch(parent: Command, ctx: CliContext): void {
@@ -39,6 +50,11 @@ export function registerDataFetch(parent: Command, ctx: CliContext): void {
       '--from <dir>',
       'import images you already have (official data/images, or a ROCO checkout) before downloading',
     )
+    .option(
+      '--sources <list>',
+      'network image sources in the order to try them: pmc-cloud, roco-mirror, pmc-legacy (default: IMAGE_SOURCES, pmc-cloud,roco-mirror)',
+      parseSourcesOption,
+    )
     .option('--force', 'download again even files that are present and verified')
     .action(async (options: DataFetchOptions) => {
       const config = ctx.config();
@@ -57,6 +73,7 @@ export function registerDataFetch(parent: Command, ctx: CliContext): void {
           concurrency: options.concurrency ?? config.fetchConcurrency,
           only: options.only,
           fromDir: options.from === undefined ? undefined : path.resolve(ctx.cwd, options.from),
+          imageSources: options.sources ?? config.imageSources,
           force: options.force ?? false,
           signal: controller.signal,
           observer: reporter,

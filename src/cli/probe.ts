@@ -11,6 +11,7 @@ import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
+import { askablePairs } from '../probe/partial-set.js';
 import { createProgressDisplay } from '../probe/progress.js';
 import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
 import { findRecordedRun } from '../probe/recorded-runs.js';
@@ -291,8 +292,10 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     );
   }
   const log = ctx.log();
-  const { set: fullSet, dataDir } = await loadSet(ctx, options.dataset);
+  const { set: loadedSet, dataDir } = await loadSet(ctx, options.dataset);
   const prompts = await loadPromptsFile(dataDir);
+  // A partial download: ask the complete pairs only, and say so in the record and the report.
+  const { set: fullSet, coverage } = await askablePairs(loadedSet);
   const set = selectPairs(fullSet, {
     ...(options.category !== undefined ? { category: options.category } : {}),
     ...(options.pairs !== undefined ? { pairs: options.pairs } : {}),
@@ -345,6 +348,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
           pairs: options.pairs ?? null,
           seed: options.seed ?? null,
         },
+        coverage,
         dataDir,
         protocol: options.protocol,
         model,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { registerDataCheck } from './data-check.js';
 import { registerDataFetch } from './data-fetch.js';
+import { registerDataStatus } from './data-status.js';
 import { registerExport } from './export.js';
 import { registerForget } from './forget.js';
 import { registerProbe } from './probe.js';
@@ -26,6 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
   const data = program.command('data').description('download and check the MediConfusion dataset');
   registerDataFetch(data, ctx);
   registerDataCheck(data, ctx);
+  registerDataStatus(data, ctx);
   registerScore(program, ctx);
   registerProbe(program, ctx);
   registerStart(program, ctx);

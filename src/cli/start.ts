@@ -97,6 +97,8 @@ export interface RunningApp {
   store: Store;
   set: PairSet;
   banner: string | null;
+  /** How many pairs are playable and why, when some images are missing; null otherwise. */
+  setNote: string | null;
   urls: { host: string; join: string; stats: string; code: string };
   close(): Promise<void>;
 }
@@ -124,6 +126,7 @@ export async function startApp(
         await fetchData({
           dataDir: dir,
           sources: config.sources,
+          imageSources: config.imageSources,
           concurrency: config.fetchConcurrency,
           observer: reporter,
           // Few retries: when offline, the demo set should come up in seconds, not minutes.
@@ -205,6 +208,7 @@ export async function startApp(
         log,
         models: models.offered,
         banner: choice.banner,
+        setNote: choice.setNote,
         host,
         port,
         publicUrl: config.web.publicUrl,
@@ -231,6 +235,7 @@ export async function startApp(
       store,
       set: choice.set,
       banner: choice.banner,
+      setNote: choice.setNote,
       urls: {
         host: web.hostUrl(primary),
         join: web.joinUrl(primary.code),
@@ -303,6 +308,7 @@ The host link (with its secret key) and the participants' join link are printed 
           `  Join link for participants:             ${urls.join}   (room code ${urls.code})`,
           `  Statistics:                             ${urls.stats}`,
           `  Questions: ${running.banner === null ? running.set.name : `DEMO SET - ${running.banner}`}`,
+          ...(running.setNote === null ? [] : [`  Partial set: ${running.setNote}`]),
           ...(reach.advice === null ? [] : [`  Warning: ${reach.advice}`]),
           'Press Ctrl+C to stop.',
           '',

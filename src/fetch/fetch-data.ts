@@ -9,10 +9,12 @@ import { commitFile, fileExists, hashFile, ScratchDir, streamToFile, type Writte
 import { DEFAULT_HTTP_SETTINGS, getWithRetry, type HttpSettings, type RetryPolicy } from './http.js';
 import { type ImageJob, planImages } from './image-plan.js';
 import { ManifestWriter, readManifest } from './manifest.js';
+import { DEFAULT_IMAGE_SOURCES, type ImageSourceName } from './source-order.js';
 import { bodyStream } from './sources/body.js';
 import { LocalDirSource } from './sources/local-dir.js';
 import { PmcCloudSource } from './sources/pmc-cloud.js';
 import { PmcLegacySource } from './sources/pmc-legacy.js';
+import { RocoMirrorSource } from './sources/roco-mirror.js';
 import { errorMessage, type ImageSource, type SourceContext, SourceFailure } from './sources/source.js';
 import { type Verdict, verifyJpeg, verifyJsonFile } from './verify.js';
 
@@ -41,6 +43,10 @@ export interface ItemResult {
   replaced?: string;
   /** What the file is, for messages (the ROCO path and PMC figure of an image). */
   describes?: string;
+  /** The PMC article an image comes from (`PMC3284869`). */
+  article?: string;
+  /** The article's licence as a source stated it; absent when no source said. */
+  licence?: string;
 }
 
 export interface FetchSummary {
@@ -61,6 +67,10 @@ export interface FetchObserver {
 export interface FetchSources extends DatasetSources {
   pmcCloudUrl: string;
   pmcLegacyUrl: string;
+  /** The Hugging Face dataset viewer API that serves the ROCO mirror. */
+  rocoMirrorUrl: string;
+  /** The ROCO mirror's dataset repository (`eltorio/ROCO-radiology`). */
+  rocoMirrorDataset: string;
 }
 
 export interface FetchDataOptions {
@@ -70,6 +80,8 @@ export interface FetchDataOptions {
   only?: FetchPhase | undefined;
   /** Import images from this folder before trying the network. */
   fromDir?: string | undefined;
+  /** Network sources in the order to try them (default: DEFAULT_IMAGE_SOURCES). */
+  imageSources?: readonly ImageSourceName[] | undefined;
   /** Download again even what is present and verified. */
   force?: boolean | undefined;
   signal?: AbortSignal | undefined;
@@ -100,6 +112,7 @@ class FetchRun {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly http: HttpSettings;
   private readonly observer: FetchObserver;
+  private readonly licences = new Map<string, string>();
 
   private constructor(
     private readonly options: FetchDataOptions,
@@ -150,12 +163,18 @@ class FetchRun {
   }
 
   private get sourceContext(): SourceContext {
-    return { http: this.http, scratch: this.scratch, signal: this.options.signal };
+    return {
+      http: this.http,
+      scratch: this.scratch,
+      signal: this.options.signal,
+      licences: this.licences,
+    };
   }
 
   /** Moves a verified download to `name` in the data folder and records it in the manifest under that name. */
   private async keep(temp: string, name: string, url: string, written: WrittenFile): Promise<void> {
     await commitFile(temp, path.join(this.options.dataDir, name));
+    this.manifest.clearFailure(name);
     this.manifest.set(name, {
       source: url,
       bytes: written.bytes,
@@ -268,6 +287,7 @@ class FetchRun {
           const finalPath = path.join(this.options.dataDir, job.target);
           const replaced = await this.distrustExisting(job.target, finalPath, () => verifyJpeg(finalPath));
           if (replaced === null) {
+            this.manifest.clearFailure(job.target);
             this.record({
               phase: 'images',
               path: job.target,
@@ -290,8 +310,9 @@ class FetchRun {
     }
     const sources: ImageSource[] = [];
     if (this.options.fromDir !== undefined) sources.push(new LocalDirSource(this.options.fromDir));
-    sources.push(new PmcCloudSource(this.options.sources.pmcCloudUrl, this.sourceContext));
-    sources.push(new PmcLegacySource(this.options.sources.pmcLegacyUrl, this.sourceContext, wanted));
+    for (const name of this.options.imageSources ?? DEFAULT_IMAGE_SOURCES) {
+      sources.push(this.networkSource(name, wanted));
+    }
 
     await Promise.all(
       pending.map(({ job, replaced }) =>
@@ -299,6 +320,21 @@ class FetchRun {
       ),
     );
     this.observer.phaseEnd?.('images');
+  }
+
+  private networkSource(name: ImageSourceName, wanted: Map<string, Set<string>>): ImageSource {
+    const { sources } = this.options;
+    switch (name) {
+      case 'pmc-cloud':
+        return new PmcCloudSource(sources.pmcCloudUrl, this.sourceContext);
+      case 'roco-mirror':
+        return new RocoMirrorSource(
+          { baseUrl: sources.rocoMirrorUrl, dataset: sources.rocoMirrorDataset },
+          this.sourceContext,
+        );
+      case 'pmc-legacy':
+        return new PmcLegacySource(sources.pmcLegacyUrl, this.sourceContext, wanted);
+    }
   }
 
   /**
@@ -329,6 +365,7 @@ class FetchRun {
       status: 'interrupted',
       attempts: [],
       describes: describe(job),
+      article: job.article,
       ...withReplaced(replaced),
     };
     const attempts: Attempt[] = [];
@@ -369,7 +406,21 @@ class FetchRun {
         await rm(temp, { force: true });
       }
     }
-    return this.record({ ...base, status: 'failed', attempts });
+    const licence = this.licences.get(job.article);
+    this.manifest.setFailure(job.target, {
+      article: job.article,
+      figure: job.fileName,
+      rocoPath: job.rocoPath,
+      licence: licence ?? null,
+      attempts,
+      at: this.now(),
+    });
+    return this.record({
+      ...base,
+      status: 'failed',
+      attempts,
+      ...(licence === undefined ? {} : { licence }),
+    });
   }
 
   // ---- shared --------------------------------------------------------------------------------
@@ -436,7 +487,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 
 type LoadedImageDict = { ok: true; dict: ImageDict } | { ok: false; missing: boolean; reason: string };
 
-async function readImageDict(file: string): Promise<LoadedImageDict> {
+export async function readImageDict(file: string): Promise<LoadedImageDict> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -19,10 +19,26 @@ export const manifestEntrySchema = z.object({
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 
+export const attemptSchema = z.object({ source: z.string(), url: z.string(), reason: z.string() });
+
+/** An image the last fetch could not have: what it is and every source's answer, for `data status`. */
+export const failureEntrySchema = z.object({
+  article: z.string(),
+  figure: z.string(),
+  rocoPath: z.string(),
+  /** As a source stated it (PMC's metadata); null when no source said. */
+  licence: z.string().nullable(),
+  attempts: z.array(attemptSchema),
+  at: z.iso.datetime(),
+});
+export type FailureEntry = z.infer<typeof failureEntrySchema>;
+
 export const manifestSchema = z.object({
   version: z.literal(1),
   /** Keyed by path relative to the data folder, with forward slashes (`images/20192.jpg`). */
   files: z.record(z.string().min(1), manifestEntrySchema),
+  /** Images the last fetch could not have, by the same keys; absent in manifests of older versions. */
+  failures: z.record(z.string().min(1), failureEntrySchema).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -67,6 +83,7 @@ export async function readManifest(dataDir: string): Promise<Manifest> {
  */
 export class ManifestWriter {
   private readonly files: Map<string, ManifestEntry>;
+  private readonly failures: Map<string, FailureEntry>;
   private queue: Promise<void> = Promise.resolve();
   private scheduled = false;
   private failure: unknown;
@@ -76,6 +93,7 @@ export class ManifestWriter {
     initial: Manifest,
   ) {
     this.files = new Map(Object.entries(initial.files));
+    this.failures = new Map(Object.entries(initial.failures ?? {}));
   }
 
   get(relativePath: string): ManifestEntry | undefined {
@@ -91,9 +109,20 @@ export class ManifestWriter {
     if (this.files.delete(relativePath)) this.schedule();
   }
 
+  setFailure(relativePath: string, entry: FailureEntry): void {
+    this.failures.set(relativePath, entry);
+    this.schedule();
+  }
+
+  clearFailure(relativePath: string): void {
+    if (this.failures.delete(relativePath)) this.schedule();
+  }
+
   snapshot(): Manifest {
-    const sorted = [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return { version: 1, files: Object.fromEntries(sorted) };
+    const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+    const files = Object.fromEntries([...this.files.entries()].sort(byKey));
+    if (this.failures.size === 0) return { version: 1, files };
+    return { version: 1, files, failures: Object.fromEntries([...this.failures.entries()].sort(byKey)) };
   }
 
   /** Resolves once everything recorded so far is on disk. */

@@ -1,3 +1,4 @@
+import { formatImageFailure } from './failure-report.js';
 import {
   type FetchPhase,
   type FetchSummary,
@@ -60,9 +61,15 @@ export function formatSummary(summary: FetchSummary): string {
   if (failed.length > 0) {
     lines.push('', `Failed (${failed.length}):`);
     for (const item of failed) {
-      lines.push(`  ${item.path}${item.describes ? ` (${item.describes})` : ''}`);
-      for (const attempt of item.attempts)
-        lines.push(`    ${attempt.source}: ${attempt.reason} [${attempt.url}]`);
+      lines.push(
+        ...formatImageFailure({
+          path: item.path,
+          describes: item.describes,
+          article: item.article,
+          licence: item.licence,
+          attempts: item.attempts,
+        }),
+      );
     }
   }
 
@@ -79,7 +86,7 @@ export function formatSummary(summary: FetchSummary): string {
   }
   if (failed.some((item) => item.phase === 'images')) {
     advice.push(
-      "Run `mediconfusion data fetch --only images` again to retry just what is missing. If PMC no longer serves a figure, import the images you already have with `--from DIR` (the official download script's data/images folder, or a ROCO checkout), or point PMC_CLOUD_URL / PMC_LEGACY_URL at a mirror.",
+      'Each failed image says above what to do. `mediconfusion data status` shows the same list at any time; `npm start` and `probe run` use every pair whose two images are present.',
     );
   }
   if (advice.length > 0) lines.push('', ...advice);

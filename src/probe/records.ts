@@ -104,6 +104,15 @@ export const runCountsSchema = z.object({
 });
 export type RunCounts = z.infer<typeof runCountsSchema>;
 
+/** Set when the run's data folder lacked images: it asked only the pairs with both images. */
+export const runCoverageSchema = z.object({
+  completePairs: z.number().int().nonnegative(),
+  totalPairs: z.number().int().nonnegative(),
+  /** Local ids of the images that were missing. */
+  missingImages: z.array(z.string()),
+});
+export type RunCoverage = z.infer<typeof runCoverageSchema>;
+
 export const runParamsSchema = z.object({
   dataset: z.string(),
   dataDir: z.string().nullable(),
@@ -122,6 +131,8 @@ export const runParamsSchema = z.object({
   temperature: z.number().nullable(),
   maxTokens: z.number().int().positive().nullable(),
   judgeTemperature: z.number().nullable(),
+  /** Absent in records older than partial sets, and null for a run over every pair. */
+  coverage: runCoverageSchema.nullable().optional(),
 });
 export type RunParams = z.infer<typeof runParamsSchema>;
 

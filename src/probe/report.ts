@@ -1,4 +1,5 @@
 import { renderSummaryTable } from '../scoring/summary-text.js';
+import { coverageNotice } from './partial-set.js';
 import type { RunRecord } from './records.js';
 
 /**
@@ -22,6 +23,7 @@ export function renderRunReport(record: RunRecord): string {
   out.push(
     `Status ${record.status}; started ${record.startedAt}${record.finishedAt ? `, finished ${record.finishedAt}` : ''}`,
   );
+  if (record.params.coverage) out.push(coverageNotice(record.params.coverage, record.pairIds.length));
   const c = record.counts;
   out.push(
     `Images ${c.images}: ${c.answered} answered, ${c.invalid} invalid, ${c.error} error${c.pending > 0 ? `, ${c.pending} not asked yet` : ''}` +

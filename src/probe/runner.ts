@@ -25,6 +25,7 @@ import {
   itemKey,
   type ProbeCollection,
   type RunCounts,
+  type RunCoverage,
   type RunRecord,
   type RunStatus,
 } from './records.js';
@@ -67,6 +68,8 @@ export interface RunProbeOptions {
   /** The pairs to ask (already filtered and sampled: see selection.ts). */
   set: PairSet;
   selection: { category: string | null; pairs: number | null; seed: number | null };
+  /** Set when the data folder lacked images and only the complete pairs are asked (partial-set.ts). */
+  coverage?: RunCoverage | null;
   dataDir: string | null;
   protocol: Protocol;
   model: ProbeModel;
@@ -243,6 +246,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       temperature: answerPrompts.temperature,
       maxTokens: answerPrompts.maxTokens,
       judgeTemperature: judge ? judgeTemperature : null,
+      coverage: options.coverage ?? null,
     },
     templates: {
       answer: answerPrompts.template.sha256,

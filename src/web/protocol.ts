@@ -101,6 +101,8 @@ export interface RoomInfo {
   qrUrl: string;
   /** Shown above every page when set, e.g. that the demo set is in use and why. */
   banner: string | null;
+  /** For the host: how many of the set's pairs are playable and why the others are not (partial downloads). */
+  setNote: string | null;
   setName: string;
   categories: string[];
   models: OfferedModelView[];

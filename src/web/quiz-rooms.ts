@@ -68,6 +68,8 @@ export interface QuizRoomsOptions {
   models: readonly OfferedModel[];
   /** Shown on every page, e.g. why the demo set is in use. */
   banner: string | null;
+  /** Shown on the host view: how many pairs are playable and why (a partial download). */
+  setNote?: string | null;
   /** Absolute join link of a room code (uses PUBLIC_URL when set). */
   joinUrl(code: string): string;
   clock?: Clock;
@@ -131,6 +133,7 @@ export class QuizRooms {
     this.info = {
       // Participants get the short label; the operator's details stay on the console and the host page.
       banner: options.banner === null ? null : DEMO_LABEL,
+      setNote: options.setNote ?? null,
       setName: options.set.name,
       categories: options.set.categories,
       models: options.models.map((m) => ({ id: m.id, note: m.note })),

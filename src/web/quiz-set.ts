@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { completeSubset, describeCompleteness, pairCompleteness } from '../dataset/completeness.js';
 import { loadCustomSetStrict } from '../dataset/custom.js';
-import { findImageFile } from '../dataset/images.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSet } from '../dataset/official.js';
 import { OFFICIAL_FILES } from '../dataset/official-files.js';
@@ -22,6 +22,8 @@ export interface QuizSetChoice {
   banner: string | null;
   /** What was loaded, for the console. */
   description: string;
+  /** For the host view and the console when only some pairs can be played: how many, and why. */
+  setNote: string | null;
 }
 
 export interface QuizSetOptions {
@@ -49,6 +51,7 @@ async function demo(reason: string): Promise<QuizSetChoice> {
     set,
     banner: `${DEMO_WHAT}: ${reason}`,
     description: `the demo set (${set.pairs.length} synthetic pairs, demo content, not real patient images)`,
+    setNote: null,
   };
 }
 
@@ -57,7 +60,12 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
     // The same checks as `data check --set`, images decoded and kept inside the set's folder: the web quiz
     // serves these files to everyone, so any problem stops the start, every one listed.
     const set = await loadCustomSetStrict(options.setFile, { checkImages: true });
-    return { set, banner: null, description: `the custom set "${set.name}" (${set.pairs.length} pairs)` };
+    return {
+      set,
+      banner: null,
+      description: `the custom set "${set.name}" (${set.pairs.length} pairs)`,
+      setNote: null,
+    };
   }
   if (options.demo === true) return demo('the server was started with --demo.');
 
@@ -86,16 +94,32 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
       `the MediConfusion files in ${dataDir} have ${problems.length} problem(s). Run \`mediconfusion data check\` to see them.`,
     );
   }
-  // Several pairs share a picture: count pictures, as `data fetch` does.
-  const images = new Map(
-    set.pairs.flatMap((pair) => pair.images.map((image) => [image.localId, image] as const)),
-  );
-  let missing = 0;
-  for (const image of images.values()) if ((await findImageFile(image, set.imagesDir)) === null) missing++;
-  if (missing > 0) {
+  // A partial download still quizzes on every pair it can show; only with none does the demo stand in.
+  const completeness = await pairCompleteness(set);
+  if (completeness.complete.length === 0) {
     return demo(
-      `${missing} of the ${images.size} MediConfusion images are missing from ${set.imagesDir}. Run \`mediconfusion data fetch\` to download them, then restart.`,
+      `${completeness.missingImages.length} of the ${completeness.imageCount} MediConfusion images are missing from ${set.imagesDir}, so no pair has both its images. Run \`mediconfusion data fetch\` to download them, then restart.`,
     );
   }
-  return { set, banner: null, description: `MediConfusion (${set.pairs.length} pairs)` };
+  if (completeness.incomplete.length > 0) {
+    const why = describeCompleteness(set, completeness);
+    options.say(
+      `MediConfusion is only partly downloaded in ${set.imagesDir}: ${why}. Quizzing on the ${completeness.complete.length} complete pairs; \`mediconfusion data status\` says what is missing and why.`,
+    );
+    options.log.warn(
+      {
+        playable: completeness.complete.length,
+        pairs: set.pairs.length,
+        missingImages: completeness.missingImages.length,
+      },
+      'some MediConfusion images are missing: quizzing on the complete pairs',
+    );
+    return {
+      set: completeSubset(set, completeness),
+      banner: null,
+      description: `MediConfusion, partial: ${why}`,
+      setNote: `${why}. Run mediconfusion data status on the server to see each missing image, why it could not be had and what to do.`,
+    };
+  }
+  return { set, banner: null, description: `MediConfusion (${set.pairs.length} pairs)`, setNote: null };
 }

@@ -37,6 +37,8 @@ export interface WebServerOptions {
   models: readonly OfferedModel[];
   /** Why the demo set is in use, shown on every page; null with the real dataset. */
   banner: string | null;
+  /** Shown on the host view: how many pairs are playable and why, when some images are missing. */
+  setNote?: string | null;
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -111,6 +113,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     images,
     models: options.models,
     banner: options.banner,
+    setNote: options.setNote ?? null,
     joinUrl,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

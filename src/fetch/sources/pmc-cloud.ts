@@ -26,6 +26,8 @@ export const articleMetadataSchema = z.looseObject({
   pmcid: z.string().optional(),
   version: z.number().int().optional(),
   media_urls: z.array(z.string()).nullish(),
+  /** The article's licence as NLM states it (`CC BY`, `CC BY-NC`, `NO-CC CODE`). */
+  license_code: z.string().nullish(),
 });
 
 const xml = new XMLParser({
@@ -113,6 +115,9 @@ export class PmcCloudSource implements ImageSource {
             this.metadataUrl(version),
           );
         });
+      if (metadata.license_code && !this.ctx.licences.has(job.article)) {
+        this.ctx.licences.set(job.article, metadata.license_code);
+      }
       const media = findMedia(metadata.media_urls ?? [], job.fileName);
       if (!media) continue;
       const url = joinUrl(this.baseUrl, media.key);

@@ -18,6 +18,8 @@ export interface SourceContext {
   http: HttpSettings;
   scratch: ScratchDir;
   signal?: AbortSignal | undefined;
+  /** Article -> licence as a source states it (`CC BY`), filled in as sources read article metadata. */
+  licences: Map<string, string>;
 }
 
 /** A place figures can come from. Implementations throw SourceFailure when they cannot provide one. */

@@ -243,6 +243,7 @@ function setupForm(room: RoomInfo): HTMLElement {
     },
     h('h1', {}, 'New quiz'),
     h('p', {}, `Question set: ${room.setName === 'official' ? 'MediConfusion' : room.setName}.`),
+    room.setNote ? h('p', { class: 'set-note', role: 'note' }, room.setNote) : null,
     h('div', { class: 'field' }, h('label', { for: 'category' }, 'Category'), category),
     h(
       'div',
