@@ -134,3 +134,30 @@ export function formatDataStatus(status: DataStatus): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Why images are missing, in a few words for the console and the host view, from what the last fetch
+ * recorded: `12 no source could provide, 8 not fetched yet`. Empty when the manifest cannot be read.
+ */
+export async function whyImagesAreMissing(dataDir: string, localIds: readonly string[]): Promise<string> {
+  let manifest: Awaited<ReturnType<typeof readManifest>>;
+  try {
+    manifest = await readManifest(dataDir);
+  } catch {
+    return '';
+  }
+  const counts = new Map<string, number>();
+  for (const id of localIds) {
+    const key = `${OFFICIAL_FILES.imagesDir}/${id}.jpg`;
+    const failure = manifest.failures?.[key];
+    const reason = failure
+      ? adviceFor(failure).startsWith('a source did not answer')
+        ? 'a source did not answer for'
+        : 'no source could provide'
+      : manifest.files[key]
+        ? 'deleted since fetched'
+        : 'not fetched yet';
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
+}

@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { whyImagesAreMissing } from '../../src/fetch/status.js';
 import { runCliCaptured } from '../support/cli.js';
 import { expectCompleteDataDir, readManifestFile, runFetchCli, tempDataDir } from './helpers.js';
 import { type PmcWorld, startPmcWorld, type WorldImage, worldImages } from './pmc-world.js';
@@ -114,6 +115,9 @@ describe('image sources', () => {
       .filter((l) => /^ {4}(article|PMC cloud|ROCO mirror|what to do)/.test(l))) {
       expect(later.out).toContain(line);
     }
+    // The short reason npm start gives on the console and the host view.
+    const missingIds = [...restricted, ...goneFigures].map((image) => image.localId);
+    expect(await whyImagesAreMissing(dir, missingIds)).toBe(`${failed} no source could provide`);
     const json = JSON.parse((await status(dir, world.env, '--json')).out) as {
       images: { missing: { path: string; article: string; licence: string | null; attempts: unknown[] }[] };
     };
