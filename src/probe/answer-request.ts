@@ -49,6 +49,8 @@ export function answerRequestFor(
 ): ModelRequest {
   return {
     ...(logprobs ? { logprobs } : {}),
+    // Greedy and prefix read probabilities from a one-token reply: its cut at the limit is the design.
+    ...(prompts.protocol === 'greedy' || prompts.protocol === 'prefix' ? { scoresOnly: true } : {}),
     system: prompts.system?.text ?? null,
     prompt: fillAnswerPrompt(prompts, pair.question, pair.options),
     image,
