@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import { createLogger, type Logger } from '../logger.js';
 import { StoreCollection } from './collection.js';
 import type { StoreDriver } from './driver.js';
+import { StoreClosedError } from './errors.js';
 import { openPostgresDriver } from './postgres-driver.js';
 import { openRedisDriver } from './redis-driver.js';
 import { openSqliteDriver } from './sqlite-driver.js';
@@ -23,7 +24,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const log = options.log ?? createLogger({ level: 'silent' });
   const location = parseStoreUrl(url, options.cwd ?? process.cwd());
   const driver = await openDriver(location, log);
-  log.info({ backend: driver.backend, url: location.redactedUrl }, 'store opened');
+  // Debug: an info line here would precede every CLI command's output and errors.
+  log.debug({ backend: driver.backend, url: location.redactedUrl }, 'store opened');
   return new OpenedStore(driver, location.redactedUrl, log);
 }
 
@@ -58,6 +60,11 @@ class OpenedStore implements Store {
 
   writeStats() {
     return this.driver.writeStats();
+  }
+
+  async warmUp(): Promise<void> {
+    if (this.closed) throw new StoreClosedError(this.driver.backend);
+    await this.driver.warmUp();
   }
 
   close(): Promise<void> {
