@@ -582,7 +582,9 @@ export class BaselineService {
         report.hostedSessionsScrubbed++;
       }
       const { participant: _p, ...counts } = report;
-      this.log.info({ participant, ...counts }, 'participant forgotten');
+      // A request that found nothing (a mistyped id) deleted nothing: not worth an info line.
+      const found = Object.values(counts).some((n) => n > 0);
+      this.log[found ? 'info' : 'debug']({ participant, ...counts }, 'participant forgotten');
       return report;
     });
   }
