@@ -3,9 +3,6 @@ import { createLogger, type Logger } from '../logger.js';
 import { StoreCollection } from './collection.js';
 import type { StoreDriver } from './driver.js';
 import { StoreClosedError } from './errors.js';
-import { openPostgresDriver } from './postgres-driver.js';
-import { openRedisDriver } from './redis-driver.js';
-import { openSqliteDriver } from './sqlite-driver.js';
 import { parseStoreUrl, type StoreLocation } from './store-url.js';
 import type { Collection, Store } from './types.js';
 
@@ -29,14 +26,21 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   return new OpenedStore(driver, location.redactedUrl, log);
 }
 
-function openDriver(location: StoreLocation, log: Logger): Promise<StoreDriver> {
+/** Only the backend in use is loaded: the Redis and PostgreSQL clients cost start-up time otherwise. */
+async function openDriver(location: StoreLocation, log: Logger): Promise<StoreDriver> {
   switch (location.backend) {
-    case 'sqlite':
+    case 'sqlite': {
+      const { openSqliteDriver } = await import('./sqlite-driver.js');
       return openSqliteDriver(location.filename, location.redactedUrl, log);
-    case 'redis':
+    }
+    case 'redis': {
+      const { openRedisDriver } = await import('./redis-driver.js');
       return openRedisDriver(location.url, location.redactedUrl, log);
-    case 'postgres':
+    }
+    case 'postgres': {
+      const { openPostgresDriver } = await import('./postgres-driver.js');
       return openPostgresDriver(location.url, location.redactedUrl, log);
+    }
   }
 }
 
