@@ -13,6 +13,7 @@ import { UserFacingError } from '../errors.js';
 import type { BotDeps, Command } from './command.js';
 import { createInteractionRouter } from './interaction-router.js';
 import { loggableError } from './loggable-error.js';
+import { createRestAgent, warmRestAgent } from './rest-agent.js';
 import { logRestRetries } from './rest-retries.js';
 
 /**
@@ -62,9 +63,10 @@ export function createBot(
   commands: readonly Command[] = COMMANDS,
 ): Bot {
   const log = deps.log.child({ component: 'discord' });
+  const agent = createRestAgent();
   const client = new Client({
     intents: [...BOT_INTENTS],
-    rest: { api: config.apiBase },
+    rest: { api: config.apiBase, agent },
     // Whatever the bot writes, it never pings anyone unless a message asks for it explicitly.
     allowedMentions: { parse: [] },
   });
@@ -92,6 +94,11 @@ export function createBot(
   );
   logRestRetries(client.rest, log, client.rest.options.retries);
 
+  let agentClosing: Promise<void> | undefined;
+  const closeAgent = () => {
+    agentClosing ??= agent.close();
+    return agentClosing;
+  };
   let stopped = false;
   return {
     client,
@@ -99,12 +106,15 @@ export function createBot(
       const aborter = new AbortController();
       const ready = once(client, Events.ClientReady, { signal: aborter.signal });
       try {
+        // Connections opened before login, so that the bot is ready for a burst when it says ready.
+        await warmRestAgent(agent, config.apiBase);
         await client.login(config.token);
         await ready;
       } catch (err) {
         aborter.abort();
         await ready.catch(() => undefined);
         await client.destroy();
+        await closeAgent();
         const unreachable = describeUnreachable(err);
         if (unreachable !== null) {
           throw new UserFacingError(
@@ -134,6 +144,7 @@ export function createBot(
       if (stopped) return;
       stopped = true;
       await client.destroy();
+      await closeAgent();
       log.info('discord bot stopped');
     },
   };
