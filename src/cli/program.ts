@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBaseline } from './baseline.js';
 import type { CliContext } from './context.js';
 import { registerDataCheck } from './data-check.js';
 import { registerDataFetch } from './data-fetch.js';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerProbe(program, ctx);
   registerStart(program, ctx);
   registerExport(program, ctx);
+  registerBaseline(program, ctx);
   registerForget(program, ctx);
   return program;
 }
