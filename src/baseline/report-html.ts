@@ -34,7 +34,7 @@ const formatP = (p: number | null): string =>
   p === null ? '–' : p < 0.001 ? p.toExponential(2) : p.toFixed(3);
 
 function table(head: readonly string[], rows: readonly string[]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** The methods paragraph, with this report's settings filled in. */
@@ -191,7 +191,7 @@ export function renderReportHtml(report: BaselineReport, charts: readonly Report
 <style>
 body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1e1f22;line-height:1.45}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #c4c9ce;padding:.25rem .5rem;text-align:right}
-th{background:#eef0f2}td:first-child,th:first-child{text-align:left}figure{margin:1rem 0}img{max-width:100%;height:auto}
+th{background:#eef0f2}td:first-child,th:first-child{text-align:left}figure{margin:1rem 0}.scroll{overflow-x:auto}img{max-width:100%;height:auto}
 </style></head><body>
 <h1>Human baseline · ${escapeHtml(report.set)} set</h1>
 <p>Generated ${escapeHtml(report.generatedAt)} from ${n.participants} ${n.participants === 1 ? 'person' : 'people'} and ${n.instances} answered pairs (contexts: ${escapeHtml(report.options.contexts.join(', '))}${report.options.excludeSeenBefore ? `; ${n.excludedSeenBefore} left out as seen before` : ''}).</p>
