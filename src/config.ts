@@ -42,6 +42,12 @@ const envSchema = z.object({
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   // The address phones use to reach the web quiz (join links, QR codes) when it differs from host:port.
   PUBLIC_URL: z.url().optional(),
+  // Admission to the web quiz (src/web/admission.ts): participants per room, joins and new rooms per address,
+  // and how long a room made from the home page lives with nobody hosting it.
+  WEB_MAX_PARTICIPANTS: z.coerce.number().int().min(1).max(100_000).default(2000),
+  WEB_JOINS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  WEB_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  WEB_ROOM_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -72,6 +78,12 @@ export interface Config {
     host: string;
     /** Base of the links and QR codes given to participants; null: derived from host and port. */
     publicUrl: string | null;
+    admission: {
+      maxParticipantsPerRoom: number;
+      joinsPerMinute: number;
+      roomsPerHour: number;
+      idleRoomMs: number;
+    };
   };
 }
 
@@ -125,7 +137,17 @@ export function loadConfig(
     modelsFile: path.resolve(cwd, e.MODELS_FILE),
     runsDir: path.resolve(cwd, e.RUNS_DIR),
     baselineSecret: e.BASELINE_SECRET ?? null,
-    web: { port: e.WEB_PORT, host: e.WEB_HOST, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null },
+    web: {
+      port: e.WEB_PORT,
+      host: e.WEB_HOST,
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      admission: {
+        maxParticipantsPerRoom: e.WEB_MAX_PARTICIPANTS,
+        joinsPerMinute: e.WEB_JOINS_PER_MINUTE,
+        roomsPerHour: e.WEB_ROOMS_PER_HOUR,
+        idleRoomMs: e.WEB_ROOM_IDLE_MINUTES * 60_000,
+      },
+    },
   };
 }
 

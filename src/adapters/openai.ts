@@ -4,9 +4,10 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
+import { type CapabilityOverrides, capabilitiesFor, type ModelCapabilities } from './capabilities.js';
 import { type CallFailure, classifyUnknownError, rootMessage } from './http-errors.js';
 import { imagePayload } from './image-payload.js';
-import { timedCall } from './timed-call.js';
+import { noReplyReason, timedCall } from './timed-call.js';
 import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
 
 /**
@@ -28,19 +29,20 @@ export interface OpenAIAdapterOptions {
   headers: Record<string, string>;
   /** Extra query parameters, e.g. `api-version` for Azure's deployment-style endpoints. */
   query: Record<string, string>;
-  /** Overrides the name-based detection of o-series reasoning models. */
-  reasoning: boolean | undefined;
+  /** Overrides the name-based detection of reasoning models (same as `overrides.reasoning`). */
+  reasoning?: boolean | undefined;
+  /** Models-file overrides of the capability table (`tokenField`, `thinkingBudget`, …). */
+  overrides?: CapabilityOverrides;
   timeoutMs: number;
   maxImageSide: number | null;
 }
 
 /**
- * o-series models (`o1`, `o1-mini`, `o3`, `o4-mini`, …, also behind a router prefix such as
- * `openai/o3-mini`) reject a system prompt and temperature in the official harness's setup.
+ * Reasoning models (o-series, gpt-5; also behind a router prefix such as `openai/o3-mini`) take no system
+ * prompt and no temperature, as the official harness ran o1.
  */
 export function isReasoningModelName(model: string): boolean {
-  const name = model.split('/').pop() ?? model;
-  return /^o\d+(-|$)/i.test(name);
+  return capabilitiesFor('openai', model, null).reasoning;
 }
 
 /** The part of a Chat Completions answer we rely on; validated because compatible servers vary. */
@@ -52,14 +54,30 @@ const completionSchema = z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
         }),
+        finish_reason: z.string().nullish(),
       }),
     )
     .min(1, 'no choices'),
-  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
+  usage: z
+    .object({
+      prompt_tokens: z.number().nullish(),
+      completion_tokens: z.number().nullish(),
+      completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
+    })
+    .nullish(),
 });
 
+function capabilitiesOf(options: OpenAIAdapterOptions): ModelCapabilities {
+  return capabilitiesFor('openai', options.model, options.baseURL, {
+    reasoning: options.reasoning,
+    ...options.overrides,
+  });
+}
+
 export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter {
-  const reasoning = options.reasoning ?? isReasoningModelName(options.model);
+  const capabilities = capabilitiesOf(options);
+  const { reasoning, tokenField } = capabilities;
+  const effort = options.overrides?.reasoningEffort;
   const secrets = [options.apiKey ?? '', ...Object.values(options.headers)];
   // Every option is explicit so that OPENAI_* variables in the process environment cannot change
   // where requests go or whose key they carry.
@@ -93,12 +111,11 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
     return {
       model: options.model,
       messages,
-      ...(reasoning
-        ? { max_completion_tokens: request.maxTokens }
-        : {
-            max_tokens: request.maxTokens,
-            ...(request.temperature !== null ? { temperature: request.temperature } : {}),
-          }),
+      ...(request.maxTokens !== null ? { [tokenField]: request.maxTokens } : {}),
+      ...(capabilities.sendsTemperature && request.temperature !== null
+        ? { temperature: request.temperature }
+        : {}),
+      ...(effort !== undefined ? { reasoning_effort: effort as 'low' } : {}),
     };
   }
 
@@ -107,28 +124,62 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
     if (err instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'timeout', timeoutMs };
     if (err instanceof OpenAI.APIConnectionError) return { kind: 'connection', message: rootMessage(err) };
     if (err instanceof OpenAI.APIError && err.status !== undefined) {
-      return { kind: 'http', status: err.status, headers: err.headers, message: err.message };
+      return {
+        kind: 'http',
+        status: err.status,
+        headers: err.headers,
+        message: err.message,
+        param: err.param,
+      };
     }
     return classifyUnknownError(err);
   }
 
   return {
     id: options.id,
-    identity: { provider: 'openai', baseURL: options.baseURL, model: options.model },
+    identity: {
+      provider: 'openai',
+      baseURL: options.baseURL,
+      model: options.model,
+      ...(effort !== undefined ? { shape: `reasoning_effort=${effort}` } : {}),
+    },
     reasoning,
+    acceptsTemperature: capabilities.sendsTemperature,
+    thinkingBudget: capabilities.thinkingBudget,
     async complete(request, callOptions = {}): Promise<ModelResult> {
       return timedCall({
         timeoutMs: Math.max(1, Math.ceil(callOptions.timeoutMs ?? options.timeoutMs)),
         signal: callOptions.signal,
         secrets,
+        modelId: options.id,
         send: async (requestOptions) => client.chat.completions.create(await body(request), requestOptions),
         schema: completionSchema,
         read: ({ choices, usage }) => {
-          const message = choices[0]?.message;
+          const choice = choices[0];
+          const message = choice?.message;
+          const finishReason = choice?.finish_reason ?? null;
+          const text = message?.content ?? '';
+          const outputTokens = usage?.completion_tokens ?? null;
+          const thinkingTokens = usage?.completion_tokens_details?.reasoning_tokens ?? null;
+          // A reply stopped by the token limit may hold half a sentence, or nothing when thinking used it all:
+          // either way it is not the model's answer.
+          if (finishReason === 'length') {
+            const limit = request.maxTokens === null ? null : `${tokenField} ${request.maxTokens}`;
+            return {
+              kind: 'cut',
+              message: noReplyReason({ cut: true, limit, outputTokens, thinkingTokens, finishReason }),
+            };
+          }
+          // A refusal is an answer (the parser marks it invalid); no text and no refusal is no answer.
+          if (text.trim() === '' && !message?.refusal) {
+            return {
+              kind: 'empty',
+              message: noReplyReason({ cut: false, limit: null, outputTokens, thinkingTokens, finishReason }),
+            };
+          }
           return {
-            // A null content is an answer without text (e.g. a refusal): a valid reply the parser marks invalid.
-            text: message?.content ?? message?.refusal ?? '',
-            usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+            text: text.trim() === '' ? (message?.refusal ?? '') : text,
+            usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: outputTokens ?? 0 },
           };
         },
         toFailure,

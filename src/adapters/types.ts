@@ -21,7 +21,11 @@ export interface ModelRequest {
   image: ImageInput | null;
   /** null means "do not send a temperature" (reasoning models). */
   temperature: number | null;
-  maxTokens: number;
+  /**
+   * The output token limit sent, thinking included; null sends none (the official GPT runner sent none).
+   * Providers that require one (Anthropic) fall back to the official Claude runner's 2048.
+   */
+  maxTokens: number | null;
   /**
    * Where the question comes from. Never sent to a model; lets offline providers (replay, random) answer
    * per image and lets logs name the pair.
@@ -45,14 +49,36 @@ export type ModelResult =
       retryAfterMs?: number;
       /** HTTP status, when there was a response. */
       status?: number;
+      /** What kind of failure, where the adapter could tell: decides whether a run stops at once. */
+      failure?: FailureKind;
       latencyMs: number;
     };
+
+/**
+ * `auth`: 401/403. `not-found`: 404 (unknown model or wrong URL). `unsupported-parameter`: a 400 naming a
+ * parameter the endpoint refuses. `not-api`: a 200 that is not the API's JSON (an HTML page). `unreachable`:
+ * nothing listens at the address. `cut`: the reply hit the token limit. `empty`: a reply without text.
+ */
+export type FailureKind =
+  | 'auth'
+  | 'not-found'
+  | 'unsupported-parameter'
+  | 'not-api'
+  | 'unreachable'
+  | 'cut'
+  | 'empty';
 
 /** What identifies a model's answers for caching: never includes credentials. */
 export interface ModelIdentity {
   provider: string;
   baseURL: string | null;
   model: string;
+  /**
+   * How this adapter lays a request out where that differs from the first version (Anthropic: image before
+   * text; a thinking budget; a reasoning effort). Part of the answer cache key when present, so replies
+   * to differently built requests are never mixed.
+   */
+  shape?: string;
 }
 
 export interface ModelAdapter {
@@ -68,6 +94,8 @@ export interface ModelAdapter {
    * Absent means true.
    */
   readonly acceptsTemperature?: boolean;
+  /** Tokens reserved for hidden thinking on top of the answer's limit (capabilities.ts); absent means 0. */
+  readonly thinkingBudget?: number;
   complete(
     request: ModelRequest,
     options?: { signal?: AbortSignal; timeoutMs?: number },

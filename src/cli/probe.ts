@@ -11,6 +11,7 @@ import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
+import { effectiveStatus } from '../probe/lifecycle.js';
 import { askablePairs } from '../probe/partial-set.js';
 import { createProgressDisplay } from '../probe/progress.js';
 import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
@@ -19,7 +20,7 @@ import type { ImageResult, RunRecord } from '../probe/records.js';
 import { renderRunReport } from '../probe/report.js';
 import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
 import { writeResultFiles } from '../probe/result-files.js';
-import { newRunId, type ProbeModel, type ProbeStores, runProbe } from '../probe/runner.js';
+import { newRunId, type ProbeModel, type ProbeStores, RunBusyError, runProbe } from '../probe/runner.js';
 import { selectPairs } from '../probe/selection.js';
 import { probeStores } from '../probe/stores.js';
 import { DEFAULT_THRESHOLD } from '../scoring/choice.js';
@@ -27,6 +28,7 @@ import { ALL_ROW } from '../scoring/summary-table.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { CliContext } from './context.js';
+import { EXIT } from './exit-codes.js';
 
 /** `--model replay:<run id or imported model name>` replays a recorded run without a models-file entry. */
 const REPLAY_PREFIX = 'replay:';
@@ -51,6 +53,9 @@ interface RunOptions {
   models?: string;
   out?: string;
   progress: boolean;
+  temperature?: number;
+  maxTokens?: number;
+  newRun?: boolean;
 }
 
 const integer = (min: number, what: string) => (value: string) => {
@@ -141,6 +146,17 @@ export function registerProbe(parent: Command, ctx: CliContext): void {
     .option('--dataset <path>', 'dataset folder, or a custom set file (default: MEDICONFUSION_DATA_DIR)')
     .option('--models <file>', 'models file (default: MODELS_FILE)')
     .option('--out <dir>', 'where to write the result files (default: RUNS_DIR/<run id>)')
+    .option(
+      '--temperature <t>',
+      "answer temperature (default: mc 0; ff the official configuration of the model's family)",
+      decimal(0, 2, 'a temperature'),
+    )
+    .option(
+      '--max-tokens <n>',
+      "the answer's token limit (default: the models file's maxTokens, else mc 32; ff official)",
+      integer(1, 'a count'),
+    )
+    .option('--new-run', 'record a new run even if an unfinished one with the same settings exists')
     .option('--no-progress', 'no progress bar or progress log lines')
     .addHelpText(
       'after',
@@ -152,7 +168,10 @@ Examples:
   mediconfusion probe run --model gpt-4o --retry-errors          # ask again only what failed
 
 Every reply is cached: running the same command again asks nothing already answered, so a run stopped
-by its budget, Ctrl-C or a crash continues where it stopped.`,
+by its budget, Ctrl-C, a failure or a crash continues where it stopped, under the same run id.
+
+Exit codes: 0 every image answered or invalid; 1 configuration or authentication failure (the run stopped
+at once); 2 bad command line; 3 some images ended in ERROR; 130 Ctrl-C.`,
     )
     .action(async (options: RunOptions) => {
       await probeRun(ctx, options);
@@ -249,7 +268,24 @@ function probeModel(adapter: ModelAdapter, config: ModelConfig | null): ProbeMod
     rpm: config?.rpm ?? null,
     price: config?.price ?? null,
     timeoutMs: config?.timeoutMs ?? 120_000,
+    maxTokens: config !== null && 'maxTokens' in config ? (config.maxTokens ?? null) : null,
   };
+}
+
+/** The command that asks a run's ERROR images again. */
+function retryCommand(options: RunOptions): string {
+  const parts = ['mediconfusion probe run', `--model ${options.model}`];
+  if (options.protocol !== 'mc') parts.push(`--protocol ${options.protocol}`);
+  if (options.judge !== undefined) parts.push(`--judge ${options.judge}`);
+  if (options.category !== undefined) parts.push(`--category ${JSON.stringify(options.category)}`);
+  if (options.pairs !== undefined) parts.push(`--pairs ${options.pairs}`);
+  if (options.seed !== undefined) parts.push(`--seed ${options.seed}`);
+  if (options.dataset !== undefined) parts.push(`--dataset ${options.dataset}`);
+  if (options.models !== undefined) parts.push(`--models ${options.models}`);
+  if (options.temperature !== undefined) parts.push(`--temperature ${options.temperature}`);
+  if (options.maxTokens !== undefined) parts.push(`--max-tokens ${options.maxTokens}`);
+  parts.push('--retry-errors');
+  return parts.join(' ');
 }
 
 async function resolveModel(
@@ -314,8 +350,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         ? await resolveModel(ctx, stores, options.judge, modelsFile)
         : null;
 
-    const runId = newRunId(model.adapter.id, options.protocol);
-    const outDir = options.out ? path.resolve(ctx.cwd, options.out) : path.join(ctx.config().runsDir, runId);
+    const runsDir = ctx.config().runsDir;
 
     // First Ctrl-C: stop scheduling and let requests in flight finish; second: abort those too.
     const stopController = new AbortController();
@@ -341,7 +376,6 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     let run: Awaited<ReturnType<typeof runProbe>>;
     try {
       run = await runProbe({
-        runId,
         set,
         selection: {
           category: options.category ?? null,
@@ -363,25 +397,49 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         maxCostUsd: options.maxCost ?? null,
         retryErrors: options.retryErrors ?? false,
         stores,
-        outDir,
+        outDir: options.out ? path.resolve(ctx.cwd, options.out) : null,
+        defaultOutDir: (runId) => path.join(runsDir, runId),
+        continueRun: !options.newRun,
+        generation: {
+          ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+        },
         log: runLog,
         ...(display ? { onProgress: (s) => display.update(s) } : {}),
         stopSignal: stopController.signal,
         abortSignal: abortController.signal,
       });
+    } catch (err) {
+      if (err instanceof RunBusyError) {
+        throw new UserFacingError(
+          'PROBE_RUN_BUSY',
+          `${err.message}. Wait for it, stop it, or pass --new-run to record a separate run.`,
+        );
+      }
+      throw err;
     } finally {
       display?.stop();
       process.off('SIGINT', onSigint);
     }
 
-    await writeResultFiles(outDir, set, run.record, run.results, run.score);
-    ctx.out.write(renderRunReport(run.record));
-    if (run.record.counts.error > 0) {
-      ctx.out.write(
-        `${run.record.counts.error} image(s) ended in ERROR; add --retry-errors to ask only those again.\n`,
+    const { record } = run;
+    const outDir = record.outDir ?? path.join(runsDir, record.id);
+    await writeResultFiles(outDir, set, record, run.results, run.score);
+    ctx.out.write(renderRunReport(record));
+    if (record.status === 'failed') {
+      ctx.err.write(
+        `error: the run stopped at once: ${record.failure?.message ?? 'the model cannot be asked'}\n` +
+          'Fix the models file or the environment, then run the same command again to continue this run.\n',
       );
+      ctx.exitCode = EXIT.config;
+    } else if (record.status === 'interrupted') {
+      ctx.exitCode = EXIT.interrupted;
+    } else if (record.counts.error > 0) {
+      ctx.out.write(
+        `${record.counts.error} image(s) ended in ERROR (reasons in ${path.join(outDir, 'images.csv')}). To ask only those again:\n  ${retryCommand(options)}\n`,
+      );
+      ctx.exitCode = EXIT.someErrors;
     }
-    if (run.record.status === 'interrupted') ctx.exitCode = 130;
   });
 }
 
@@ -429,7 +487,7 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
             kind: r.kind,
             model: r.model.id,
             protocol: r.protocol,
-            status: r.status,
+            status: effectiveStatus(r),
             startedAt: r.startedAt,
             finishedAt: r.finishedAt,
             counts: r.counts,
@@ -463,7 +521,7 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
     r.kind,
     r.model.id,
     r.protocol,
-    r.status,
+    effectiveStatus(r),
     r.startedAt.slice(0, 19).replace('T', ' '),
     `${r.counts.answered}/${r.counts.invalid}/${r.counts.error}/${r.counts.pending}`,
     setAccuracy(r),
@@ -504,7 +562,7 @@ async function probeReport(ctx: CliContext, runId: string, options: { json?: boo
       );
     }
     if (!options.json) {
-      ctx.out.write(renderRunReport(record));
+      ctx.out.write(renderRunReport({ ...record, status: effectiveStatus(record) }));
       return;
     }
     const byKey = new Map<string, ImageResult>();

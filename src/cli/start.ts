@@ -212,6 +212,7 @@ export async function startApp(
         host,
         port,
         publicUrl: config.web.publicUrl,
+        admission: config.web.admission,
         onOtherReveal: (reveal) => discord?.onReveal?.(reveal),
         baseline: baselineService,
       });

@@ -15,7 +15,7 @@ export interface AnswerKeyParts {
   templateSha256: string;
   systemSha256: string | null;
   temperature: number | null;
-  maxTokens: number;
+  maxTokens: number | null;
   question: string;
   options: { A: string; B: string };
   imageSha256: string;
@@ -28,6 +28,8 @@ export function answerCacheKey(parts: AnswerKeyParts): string {
     provider: parts.model.provider,
     baseURL: parts.model.baseURL,
     model: parts.model.model,
+    // Only when set, so that keys of requests built as before stay what they were.
+    ...(parts.model.shape !== undefined ? { shape: parts.model.shape } : {}),
     protocol: parts.protocol,
     template: parts.templateSha256,
     system: parts.systemSha256,
@@ -43,7 +45,7 @@ export interface JudgeKeyParts {
   judge: ModelIdentity;
   judgeTemplateSha256: string;
   temperature: number | null;
-  maxTokens: number;
+  maxTokens: number | null;
   question: string;
   options: { A: string; B: string };
   reply: string;
@@ -60,6 +62,7 @@ export function judgeCacheKey(parts: JudgeKeyParts): string {
     provider: parts.judge.provider,
     baseURL: parts.judge.baseURL,
     model: parts.judge.model,
+    ...(parts.judge.shape !== undefined ? { shape: parts.judge.shape } : {}),
     template: parts.judgeTemplateSha256,
     temperature: parts.temperature,
     maxTokens: parts.maxTokens,

@@ -80,7 +80,11 @@ export const imageResultSchema = z.object({
 });
 export type ImageResult = z.infer<typeof imageResultSchema>;
 
-export const RUN_STATUSES = ['running', 'completed', 'stopped-by-budget', 'interrupted'] as const;
+/**
+ * `failed`: stopped at once because the run cannot work (rejected key, unknown model, …). A `running`
+ * record whose process is gone is shown as `interrupted` (lifecycle.ts).
+ */
+export const RUN_STATUSES = ['running', 'completed', 'stopped-by-budget', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const modelRef = z.object({
@@ -131,6 +135,8 @@ export const runParamsSchema = z.object({
   temperature: z.number().nullable(),
   maxTokens: z.number().int().positive().nullable(),
   judgeTemperature: z.number().nullable(),
+  /** Where temperature and token limit come from (official configuration, options, thinking budget). */
+  generation: z.string().optional(),
   /** Absent in records older than partial sets, and null for a run over every pair. */
   coverage: runCoverageSchema.nullable().optional(),
 });
@@ -189,6 +195,17 @@ export const runRecordSchema = z.object({
   outDir: z.string().nullable(),
   /** For imports: the file the answers came from. */
   source: z.string().nullable(),
+  /**
+   * Hash of everything that decides the run's answers (model, protocol, selection, templates, generation
+   * settings): the same command run again continues the unfinished run with this key.
+   */
+  settingsKey: z.string().optional(),
+  /** The process running it, and when it last said it was alive: tells a live run from a dead one. */
+  owner: z.object({ pid: z.number().int(), host: z.string(), heartbeatAt: z.string() }).nullish(),
+  /** Why a `failed` run stopped. */
+  failure: z.object({ kind: z.string(), message: z.string() }).nullish(),
+  /** When the run was continued after a stop, oldest first. */
+  resumedAt: z.array(z.string()).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

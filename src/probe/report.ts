@@ -46,7 +46,14 @@ export function renderRunReport(record: RunRecord): string {
   out.push(
     `Tokens: ${record.usage.inputTokens} in, ${record.usage.outputTokens} out; cost ${formatUsd(record.usage.costUsd)} (this run's requests).`,
   );
-  if (record.status === 'stopped-by-budget' || record.status === 'interrupted') {
+  if (record.params.generation) out.push(`Generation: ${record.params.generation}.`);
+  if (record.status === 'failed' && record.failure) out.push(`Stopped at once: ${record.failure.message}`);
+  if (
+    record.status === 'stopped-by-budget' ||
+    record.status === 'interrupted' ||
+    record.status === 'failed' ||
+    record.status === 'running'
+  ) {
     out.push('Run the same command again to continue: answered images come from the cache.');
   }
   if (record.outDir) out.push(`Result files: ${record.outDir}`);

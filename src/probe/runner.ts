@@ -5,19 +5,22 @@ import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import { type ImageAnswers, NO_ANSWER } from '../scoring/answer-files.js';
 import { type SetScore, scoreSet } from '../scoring/score-set.js';
+import { hashKey } from '../store/keys.js';
 import { answerKeyFor, answerRequestFor, completionOf } from './answer-request.js';
 import { Budget, costOf, type Price, requirePrices } from './budget.js';
 import { judgeCacheKey } from './cache-key.js';
+import { FailFast, type FailFastStop } from './fail-fast.js';
 import { imageSlotKey, loadImage, resolveImageFiles } from './images.js';
+import { currentOwner, findContinuableRun, HEARTBEAT_MS, type RunOwner } from './lifecycle.js';
 import { ffVerdict, mcVerdict } from './outcome.js';
 import {
   fillJudgePrompt,
+  type GenerationOverrides,
   JUDGE_MAX_TOKENS,
   judgePrompts,
   type PromptsFile,
   type Protocol,
   protocolPrompts,
-  REASONING_MAX_TOKENS,
 } from './prompts.js';
 import {
   type CachedCompletion,
@@ -39,6 +42,8 @@ export interface ProbeModel {
   rpm: number | null;
   price: Price | null;
   timeoutMs: number;
+  /** The models file's `maxTokens`: the answer's own limit, replacing the protocol's. */
+  maxTokens?: number | null;
 }
 
 export interface ProbeStores {
@@ -95,6 +100,25 @@ export interface RunProbeOptions {
   /** Abort requests in flight too (second Ctrl-C); their replies are dropped. */
   abortSignal?: AbortSignal;
   random?: () => number;
+  /** `--temperature` / `--max-tokens`: replace the protocol's generation settings. */
+  generation?: GenerationOverrides;
+  /**
+   * Continue the newest unfinished run with the same settings (same id, same result folder) instead of
+   * recording a new one. A run with these settings still alive in another process is refused.
+   */
+  continueRun?: boolean;
+  /** The result folder of a new run, when `outDir` is null (the CLI's RUNS_DIR/<run id>). */
+  defaultOutDir?: (runId: string) => string;
+  /** Who runs it (tests pass another owner); the current process by default. */
+  owner?: RunOwner;
+  heartbeatMs?: number;
+}
+
+/** A run that cannot start: the same settings are being run by another process right now. */
+export class RunBusyError extends Error {
+  constructor(readonly record: RunRecord) {
+    super(`run ${record.id} with the same settings is still running (process ${record.owner?.pid ?? '?'})`);
+  }
 }
 
 export interface ProbeRun {
@@ -174,15 +198,25 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   ]);
 
   const imageFiles = await resolveImageFiles(set);
-  const answerPrompts = protocolPrompts(options.prompts, protocol, {
-    promptKey: model.promptKey,
-    reasoning: model.adapter.reasoning,
-    acceptsTemperature: model.adapter.acceptsTemperature,
-  });
+  const answerPrompts = protocolPrompts(
+    options.prompts,
+    protocol,
+    {
+      promptKey: model.promptKey,
+      reasoning: model.adapter.reasoning,
+      acceptsTemperature: model.adapter.acceptsTemperature,
+      thinkingBudget: model.adapter.thinkingBudget,
+    },
+    {
+      temperature: options.generation?.temperature,
+      maxTokens: options.generation?.maxTokens ?? model.maxTokens ?? undefined,
+    },
+  );
   const judgeTexts = judgePrompts(options.prompts);
   const judgeTemperature =
     judge?.adapter.reasoning || judge?.adapter.acceptsTemperature === false ? null : options.judgeTemperature;
-  const judgeMaxTokens = judge?.adapter.reasoning ? REASONING_MAX_TOKENS : JUDGE_MAX_TOKENS;
+  // A thinking judge needs room to think before its verdict.
+  const judgeMaxTokens = JUDGE_MAX_TOKENS + (judge?.adapter.thinkingBudget ?? 0);
   const concurrency = options.concurrency ?? model.concurrency;
   const timeoutMs = options.timeoutMs ?? model.timeoutMs;
   const budget = new Budget({ maxRequests: options.maxRequests, maxCostUsd: options.maxCostUsd });
@@ -195,12 +229,19 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       if (!result.ok) log.debug({ model: model.adapter.id, attempt, error: result.error }, 'request failed');
     },
   };
+  // Offline providers (replay, random) have no server to give up on: a missing recording is per image.
+  const failFastOf = (adapter: ModelAdapter) =>
+    adapter.identity.provider === 'openai' || adapter.identity.provider === 'anthropic'
+      ? new FailFast({ modelId: adapter.id, baseURL: adapter.identity.baseURL })
+      : null;
+  const answerFailFast = failFastOf(model.adapter);
   const answerGate = new RequestGate(
     model.adapter,
     { concurrency, rpm: model.rpm, timeoutMs, price: model.price, backoff: options.backoff },
     budget,
-    gateHooks,
+    { ...gateHooks, ...(answerFailFast ? { failFast: answerFailFast } : {}) },
   );
+  const judgeFailFast = judge === null ? null : failFastOf(judge.adapter);
   const judgeGate =
     judge === null
       ? null
@@ -217,11 +258,41 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
               backoff: options.backoff,
             },
             budget,
-            gateHooks,
+            { ...gateHooks, ...(judgeFailFast ? { failFast: judgeFailFast } : {}) },
           );
+  const failFastStop = (): FailFastStop | null => answerFailFast?.stopped ?? judgeFailFast?.stopped ?? null;
 
-  const runId = options.runId ?? newRunId(model.adapter.id, protocol);
-  const startedAt = new Date().toISOString();
+  const settingsKey = hashKey({
+    v: 1,
+    model: model.adapter.identity,
+    judge: judge?.adapter.identity ?? null,
+    protocol,
+    dataset: set.name,
+    dataDir: options.dataDir,
+    selection: options.selection,
+    pairs: set.pairs.map((p) => p.id),
+    threshold: options.threshold,
+    template: answerPrompts.template.sha256,
+    system: answerPrompts.system?.sha256 ?? null,
+    temperature: answerPrompts.temperature,
+    maxTokens: answerPrompts.maxTokens,
+    judgeTemplate: judge ? judgeTexts.sha256 : null,
+    judgeTemperature: judge ? judgeTemperature : null,
+    judgeMaxTokens: judge ? judgeMaxTokens : null,
+  });
+  const previous = options.continueRun ? await findContinuableRun(stores, settingsKey) : null;
+  if (previous?.status === 'running') throw new RunBusyError(previous.record);
+  // A run that failed fast recorded the failures that stopped it: continuing it asks those again.
+  const retryErrors = options.retryErrors || previous?.status === 'failed';
+
+  const runId = previous?.record.id ?? options.runId ?? newRunId(model.adapter.id, protocol);
+  const outDir =
+    options.outDir ??
+    previous?.record.outDir ??
+    (options.defaultOutDir ? options.defaultOutDir(runId) : null);
+  const nowIso = () => new Date().toISOString();
+  const startedAt = previous?.record.startedAt ?? nowIso();
+  const owner = options.owner ?? currentOwner();
   const total = set.pairs.length * 2;
   const record: RunRecord = {
     id: runId,
@@ -241,11 +312,12 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       maxAttempts: options.backoff.maxAttempts,
       maxRequests: options.maxRequests,
       maxCostUsd: options.maxCostUsd,
-      retryErrors: options.retryErrors,
+      retryErrors,
       threshold: options.threshold,
       temperature: answerPrompts.temperature,
       maxTokens: answerPrompts.maxTokens,
       judgeTemperature: judge ? judgeTemperature : null,
+      generation: answerPrompts.settings,
       coverage: options.coverage ?? null,
     },
     templates: {
@@ -264,11 +336,26 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     categoryCounts: set.categoryCounts,
     scoreTable: null,
     summary: null,
-    outDir: options.outDir,
+    outDir,
     source: null,
+    settingsKey,
+    owner: { ...owner, heartbeatAt: nowIso() },
+    failure: null,
+    ...(previous ? { resumedAt: [...(previous.record.resumedAt ?? []), nowIso()] } : {}),
   };
   await stores.runs.set(runId, record);
-  log.info({ runId, model: model.adapter.id, protocol, images: total }, 'probe run started');
+  log.info(
+    { runId, model: model.adapter.id, protocol, images: total, continued: previous !== null },
+    previous ? 'probe run continued' : 'probe run started',
+  );
+  // A killed process cannot mark its run: the heartbeat lets another machine sharing the store tell.
+  let heartbeatWrite: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    heartbeatWrite = heartbeatWrite
+      .then(() => stores.runs.set(runId, { ...record, owner: { ...owner, heartbeatAt: nowIso() } }))
+      .catch((err: unknown) => log.warn({ err, runId }, 'could not refresh the run heartbeat'));
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
 
   const stopped: { reason: { status: RunStatus; why: string } | null } = { reason: null };
   const stop = (status: RunStatus, why: string) => {
@@ -307,23 +394,27 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     request: () => ModelRequest,
   ): Promise<{ completion: CachedCompletion; requests: number; cached: boolean } | null> => {
     const cached = await stores.cache.get(key);
-    if (cached !== undefined && (cached.ok || !options.retryErrors)) {
+    if (cached !== undefined && (cached.ok || !retryErrors)) {
       cacheHits += 1;
       return { completion: cached, requests: 0, cached: true };
     }
     if (stopped.reason !== null) return null;
     const outcome = await gate.complete(request());
     if (outcome.kind === 'stopped') {
-      stop(budget.exhausted !== null ? 'stopped-by-budget' : 'interrupted', outcome.reason);
+      const failed = failFastStop();
+      if (failed !== null) stop('failed', failed.message);
+      else stop(budget.exhausted !== null ? 'stopped-by-budget' : 'interrupted', outcome.reason);
       return null;
     }
+    const failed = failFastStop();
+    if (failed !== null) stop('failed', failed.message);
     const completion = completionOf(outcome);
     await stores.cache.set(key, completion);
     return { completion, requests: outcome.attempts, cached: false };
   };
 
   const askImage = async (pair: ConfusingPair, slot: 0 | 1): Promise<ImageResult | null> => {
-    if (stopped.reason?.status === 'interrupted') return null;
+    if (stopped.reason?.status === 'interrupted' || stopped.reason?.status === 'failed') return null;
     const file = imageFiles.get(imageSlotKey(pair.id, slot));
     if (file === undefined) throw new Error(`no image file resolved for pair ${pair.id}, image ${slot + 1}`);
     const image = await loadImage(file, `Pair ${pair.id}, image ${slot + 1}`);
@@ -437,6 +528,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     ),
   );
   options.stopSignal?.removeEventListener('abort', onStopSignal);
+  clearInterval(heartbeat);
+  await heartbeatWrite;
 
   const ordered: ImageResult[] = [];
   for (const pair of set.pairs) {
@@ -449,9 +542,12 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const counts = countResults(total, ordered, { requests: budget.requests, cacheHits });
   const finalStatus: RunStatus =
     counts.pending === 0 ? 'completed' : (stopped.reason?.status ?? 'interrupted');
+  const failedStop = finalStatus === 'failed' ? failFastStop() : null;
   const finished: RunRecord = {
     ...record,
     status: finalStatus,
+    owner: null,
+    failure: failedStop,
     finishedAt: new Date().toISOString(),
     counts,
     usage: { inputTokens: budget.inputTokens, outputTokens: budget.outputTokens, costUsd: budget.costUsd },

@@ -9,6 +9,7 @@ import { chosenOf, groupAnswers, isComplete, type PersonRound } from './answers.
 import { type Clock, systemClock } from './clock.js';
 import { type ModelAnswerSource, type TrackedModelRequest, trackModelRequest } from './model-answers.js';
 import { drawPairOrder, indexPairs, resolveCategory } from './pairs.js';
+import { PersonIndex } from './person-index.js';
 import { type QuizRefusal, quizError, refusal } from './quiz-errors.js';
 import type {
   AnswerRecord,
@@ -226,6 +227,7 @@ interface Room {
  */
 export class QuizEngine {
   private readonly db: QuizCollections;
+  private readonly personIndex: PersonIndex;
   private readonly set: PairSet;
   private readonly pairs: Map<string, ConfusingPair>;
   private readonly models: ModelAnswerSource;
@@ -240,6 +242,7 @@ export class QuizEngine {
 
   constructor(options: QuizEngineOptions) {
     this.db = quizCollections(options.store);
+    this.personIndex = new PersonIndex(options.store);
     this.set = options.set;
     this.pairs = indexPairs(options.set);
     this.models = options.models;
@@ -404,7 +407,12 @@ export class QuizEngine {
       responseMs,
       changes: previous === null ? 0 : previous.changes + 1,
     };
+    // A person's first click of the round also adds them to the per-person index, issued first so that it
+    // is never committed after the click (see person-index.ts); both share the click's commit.
+    const indexed = before === undefined ? this.personIndex.add(record.userId, record.sessionId) : undefined;
+    indexed?.catch(() => undefined);
     await this.db.answers.set(answerKey(record.sessionId, record.round, record.userId, slot), record);
+    await indexed;
 
     const person = before ?? { userId: input.userId, displayName: input.displayName, clicks: [null, null] };
     person.displayName = input.displayName;
@@ -998,6 +1006,6 @@ export class QuizEngine {
   }
 
   private statsDeps() {
-    return { set: this.set, pairs: this.pairs, db: this.db };
+    return { set: this.set, pairs: this.pairs, db: this.db, personIndex: this.personIndex };
   }
 }
