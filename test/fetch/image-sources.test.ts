@@ -124,7 +124,7 @@ describe('image sources', () => {
       expect(later.out).toMatch(
         /pairs: +\d+ of 176 complete \(both images present\); the quiz and `probe run` use only these/,
       );
-      expect(later.out).toContain(`Missing images (${failed}):`);
+      expect(later.out).toContain(`Missing images the last fetch could not have (${failed}):`);
       for (const line of run.out
         .split('\n')
         .filter((l) => /^ {4}(article|PMC cloud|ROCO mirror|what to do)/.test(l))) {
