@@ -6,6 +6,7 @@ import { UserFacingError } from '../errors.js';
 import type { BotDeps, Command } from './command.js';
 import { createInteractionRouter } from './interaction-router.js';
 import { loggableError } from './loggable-error.js';
+import { createRestAgent, warmRestAgent } from './rest-agent.js';
 
 /**
  * The Discord bot: a discord.js Client that only listens for interactions. It asks for the Guilds
@@ -34,9 +35,10 @@ export function createBot(
   commands: readonly Command[] = COMMANDS,
 ): Bot {
   const log = deps.log.child({ component: 'discord' });
+  const agent = createRestAgent();
   const client = new Client({
     intents: [...BOT_INTENTS],
-    rest: { api: config.apiBase },
+    rest: { api: config.apiBase, agent },
     // Whatever the bot writes, it never pings anyone unless a message asks for it explicitly.
     allowedMentions: { parse: [] },
   });
@@ -61,6 +63,11 @@ export function createBot(
     ),
   );
 
+  let agentClosing: Promise<void> | undefined;
+  const closeAgent = () => {
+    agentClosing ??= agent.close();
+    return agentClosing;
+  };
   let stopped = false;
   return {
     client,
@@ -68,12 +75,15 @@ export function createBot(
       const aborter = new AbortController();
       const ready = once(client, Events.ClientReady, { signal: aborter.signal });
       try {
+        // Connections opened before login, so that the bot is ready for a burst when it says ready.
+        await warmRestAgent(agent, config.apiBase);
         await client.login(config.token);
         await ready;
       } catch (err) {
         aborter.abort();
         await ready.catch(() => undefined);
         await client.destroy();
+        await closeAgent();
         if (isInvalidToken(err)) {
           throw new UserFacingError(
             'DISCORD_TOKEN_INVALID',
@@ -94,6 +104,7 @@ export function createBot(
       if (stopped) return;
       stopped = true;
       await client.destroy();
+      await closeAgent();
       log.info('discord bot stopped');
     },
   };
