@@ -193,10 +193,18 @@ async function sitting(kind: BotKind, index: number): Promise<Sitting> {
 function line(kind: BotKind, which: 'cold' | 'warm', b: Burst, other?: Burst): string {
   const p50 = quantile(b.acks, 0.5);
   const p99 = quantile(b.acks, 0.99);
-  const ratio = other ? ` · p99 ${(p99 / quantile(other.acks, 0.99)).toFixed(2)}× minimal` : '';
+  const otherP99 = other ? quantile(other.acks, 0.99) : Number.NaN;
+  const ratio =
+    other === undefined
+      ? ''
+      : Number.isFinite(otherP99)
+        ? ` · p99 ${(p99 / otherP99).toFixed(2)}× minimal`
+        : ' · (the minimal bot never acknowledged some clicks: no ratio)';
   const syncs = b.syncs === null ? '' : ` · ${b.syncs} store syncs`;
   const deferred = b.deferred > 0 ? ` · ${b.deferred} deferred` : '';
-  return `   ${kind.padEnd(7)} ${which}: p50 ${ms(p50)} ms  p99 ${ms(p99)} ms  max ${ms(b.acks.at(-1) ?? Number.NaN)} ms · within 3 s ${b.withinDeadline}/${CLICKS}${syncs}${deferred}${ratio}`;
+  const missing = b.acks.filter((a) => !Number.isFinite(a)).length;
+  const never = missing > 0 ? ` · ${missing} never acknowledged` : '';
+  return `   ${kind.padEnd(7)} ${which}: p50 ${ms(p50)} ms  p99 ${ms(p99)} ms  max ${ms(b.acks.at(-1) ?? Number.NaN)} ms · within 3 s ${b.withinDeadline}/${CLICKS}${never}${syncs}${deferred}${ratio}`;
 }
 
 export async function run(): Promise<void> {

@@ -86,7 +86,11 @@ describe('lazy subcommands', () => {
       const chunks: Buffer[] = [];
       out.on('data', (c: Buffer) => chunks.push(c));
       const program = await buildProgram(createCliContext({ out, err: out, env: {}, cwd: ws.dir }), argv);
-      return { program, text: () => (program.outputHelp(), Buffer.concat(chunks).toString()) };
+      const text = () => {
+        program.outputHelp();
+        return Buffer.concat(chunks).toString();
+      };
+      return { program, text };
     };
     const full = await help('all');
     const lazy = await help(['--help']);

@@ -10,6 +10,7 @@ import type { Profile } from './profile.js';
 import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import { type BaselineReport, buildReport, type Estimate, type ReportOptions } from './report.js';
 import { reportCharts } from './report-chart.js';
+import { REPORT_HTML_FILE, renderReportHtml } from './report-html.js';
 import { baselineCollections } from './store-layout.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'all'] as const;
@@ -21,7 +22,7 @@ const SCORE_MODE = 'mc';
 export const CROWD_MODEL_NAME = 'people-majority';
 
 export type ExportFile =
-  | { name: string; mediaType: 'text/csv' | 'application/json'; content: string }
+  | { name: string; mediaType: 'text/csv' | 'application/json' | 'text/html'; content: string }
   | { name: string; mediaType: 'image/png'; content: Buffer };
 
 export interface ExportSummary {
@@ -55,8 +56,8 @@ export interface ExportOptions {
 
 /**
  * Everything a researcher needs, with pseudonymous participant ids only: every answer (baseline and quiz,
- * with its context), the participants' profiles, the report, the crowd's official score tables and the
- * report's charts (PNG, whatever the format). Files are returned in memory (a bot attaches them);
+ * with its context), the participants' profiles, the report, the crowd's official score tables, the
+ * report's charts (PNG, whatever the format) and report.html (self-contained, with a methods paragraph). Files are returned in memory (a bot attaches them);
  * `writeExportFiles` puts them in a folder.
  */
 export async function buildExport(options: ExportOptions): Promise<BaselineExport> {
@@ -108,6 +109,7 @@ export async function buildExport(options: ExportOptions): Promise<BaselineExpor
     ...(options.report?.log ? { log: options.report.log } : {}),
   });
   for (const chart of charts) files.push({ name: chart.name, mediaType: 'image/png', content: chart.png });
+  files.push({ name: REPORT_HTML_FILE, mediaType: 'text/html', content: renderReportHtml(report, charts) });
   files.push(
     jsonFile('manifest.json', { ...summary, report: report.options, files: files.map((f) => f.name) }),
   );

@@ -65,6 +65,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     },
   },
   {
+    name: 'baseline',
+    description: 'plan and analyse the human baseline',
+    async register(program, ctx) {
+      (await import('./baseline.js')).registerBaseline(program, ctx);
+    },
+  },
+  {
     name: 'forget',
     description: 'delete everything recorded about one person (what /forget-me does, for a deletion request)',
     usage: '[options]',

@@ -114,13 +114,23 @@ export function formatDataStatus(status: DataStatus): string {
     lines.push('', 'Every image is in place.');
     return `${lines.join('\n')}\n`;
   }
-  lines.push('', `Missing images (${images.missing.length}):`);
-  for (const image of images.missing) {
+  const tried = images.missing.filter((image) => image.lastTried !== null);
+  const untried = images.missing.filter((image) => image.lastTried === null);
+  if (untried.length > 0) {
+    // Nothing to say about each beyond its name: one paragraph, not a screenful per image.
+    const names = untried.map((image) => image.path);
+    const shown =
+      names.length > 12 ? `${names.slice(0, 12).join(', ')} and ${names.length - 12} more` : names.join(', ');
+    const deleted = untried.filter((image) => image.advice.startsWith('it was fetched')).length;
+    lines.push(
+      '',
+      `Not tried by any fetch yet${deleted > 0 ? ` or deleted since fetched (${deleted})` : ''} (${untried.length}): ${shown}.`,
+      'Run `mediconfusion data fetch --only images` to fetch them.',
+    );
+  }
+  if (tried.length > 0) lines.push('', `Missing images the last fetch could not have (${tried.length}):`);
+  for (const image of tried) {
     const describes = `${image.rocoPath}, ${image.article}/${image.figure}`;
-    if (image.lastTried === null) {
-      lines.push(`  ${image.path} (${describes})`, `    what to do: ${image.advice}`);
-      continue;
-    }
     lines.push(
       ...formatImageFailure({
         path: image.path,
@@ -129,7 +139,7 @@ export function formatDataStatus(status: DataStatus): string {
         licence: image.licence,
         attempts: image.attempts,
       }),
-      `    last tried ${image.lastTried}`,
+      `    last tried ${image.lastTried ?? ''}`,
     );
   }
   return `${lines.join('\n')}\n`;

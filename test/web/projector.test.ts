@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_SUBTITLE } from '../../src/charts/index.js';
 import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser, SCREENSHOTS } from './browser.js';
 import { openWebHarness, type WebHarness } from './harness.js';
 
@@ -199,6 +200,14 @@ describe('the host view on a projector', () => {
     await host.getByRole('button', { name: 'See the results' }).click();
     await host.getByRole('heading', { name: 'Results' }).waitFor();
     await host.locator('figure.chart svg').waitFor();
+    // The shared chart (src/charts/category-spec.ts): its subtitle, legend, value labels and chance label.
+    // Lines may wrap at any width, so compare without spaces.
+    const drawn = ((await host.locator('figure.chart svg').textContent()) ?? '').replace(/\s+/g, '');
+    for (const text of [CHART_SUBTITLE, 'People', 'oracle', 'always-a', '100%', 'chance25%'])
+      expect(drawn).toContain(text.replace(/\s+/g, ''));
+    expect(await host.locator('figure.chart [role="img"]').getAttribute('aria-label')).toMatch(
+      /oracle: .*100%/,
+    );
     await eachSize(host, 'summary', async (size) => {
       if (size.width !== 1920) return;
       // The chart's text, read from the back of the room: no label under 20 px.
