@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { dotEnvSource } from './env-file.js';
 import { UserFacingError } from './errors.js';
 import { DEFAULT_IMAGE_SOURCES, type ImageSourceName, parseImageSources } from './fetch/source-order.js';
 
@@ -42,6 +43,12 @@ const envSchema = z.object({
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   // The address phones use to reach the web quiz (join links, QR codes) when it differs from host:port.
   PUBLIC_URL: z.url().optional(),
+  // Admission to the web quiz (src/web/admission.ts): participants per room, joins and new rooms per address,
+  // and how long a room made from the home page lives with nobody hosting it.
+  WEB_MAX_PARTICIPANTS: z.coerce.number().int().min(1).max(100_000).default(2000),
+  WEB_JOINS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  WEB_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  WEB_ROOM_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -72,19 +79,36 @@ export interface Config {
     host: string;
     /** Base of the links and QR codes given to participants; null: derived from host and port. */
     publicUrl: string | null;
+    admission: {
+      maxParticipantsPerRoom: number;
+      joinsPerMinute: number;
+      roomsPerHour: number;
+      idleRoomMs: number;
+    };
   };
 }
 
-/** Formats a zod failure as one line per variable: `NAME: what is wrong (got "value")`. */
-function describeEnvIssues(error: z.ZodError, env: Record<string, string | undefined>): string {
-  return error.issues
-    .map((issue) => {
-      const name = String(issue.path[0] ?? '(environment)');
-      const raw = env[name];
-      const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
-      return `  ${name}: ${issue.message}${got}`;
-    })
-    .join('\n');
+/**
+ * Formats a zod failure as one line per variable: `NAME: what is wrong (got "value", from .env line 3)`,
+ * after a heading that says where the values came from (the environment, the .env file, or both).
+ */
+function describeEnvIssues(what: string, error: z.ZodError, env: Record<string, string | undefined>): string {
+  let fromFile = 0;
+  const lines = error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const raw = env[name];
+    const source = dotEnvSource(name, raw);
+    if (source !== null) fromFile++;
+    const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)}${source ? `, from ${source}` : ''})`;
+    return `  ${name}: ${issue.message}${got}`;
+  });
+  const where =
+    fromFile === 0
+      ? 'in the environment'
+      : fromFile === lines.length
+        ? 'in .env'
+        : 'in the environment and .env';
+  return `Invalid ${what} ${where}:\n${lines.join('\n')}`;
 }
 
 /**
@@ -98,10 +122,7 @@ export function loadConfig(
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new UserFacingError(
-      'CONFIG_INVALID',
-      `Invalid configuration in the environment:\n${describeEnvIssues(parsed.error, cleaned)}`,
-    );
+    throw new UserFacingError('CONFIG_INVALID', describeEnvIssues('configuration', parsed.error, cleaned));
   }
   const e = parsed.data;
   return {
@@ -125,7 +146,17 @@ export function loadConfig(
     modelsFile: path.resolve(cwd, e.MODELS_FILE),
     runsDir: path.resolve(cwd, e.RUNS_DIR),
     baselineSecret: e.BASELINE_SECRET ?? null,
-    web: { port: e.WEB_PORT, host: e.WEB_HOST, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null },
+    web: {
+      port: e.WEB_PORT,
+      host: e.WEB_HOST,
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      admission: {
+        maxParticipantsPerRoom: e.WEB_MAX_PARTICIPANTS,
+        joinsPerMinute: e.WEB_JOINS_PER_MINUTE,
+        roomsPerHour: e.WEB_ROOMS_PER_HOUR,
+        idleRoomMs: e.WEB_ROOM_IDLE_MINUTES * 60_000,
+      },
+    },
   };
 }
 
@@ -172,7 +203,7 @@ export function loadDiscordConfig(env: Record<string, string | undefined> = proc
     const { DISCORD_TOKEN: _token, ...shown } = cleaned;
     throw new UserFacingError(
       'CONFIG_INVALID',
-      `Invalid Discord configuration in the environment:\n${describeEnvIssues(parsed.error, shown)}`,
+      describeEnvIssues('Discord configuration', parsed.error, shown),
     );
   }
   const e = parsed.data;
@@ -213,7 +244,7 @@ export function loadLiveProbeConfig(env: Record<string, string | undefined> = pr
   if (!parsed.success) {
     throw new UserFacingError(
       'CONFIG_INVALID',
-      `Invalid live-probe configuration in the environment:\n${describeEnvIssues(parsed.error, cleaned)}`,
+      describeEnvIssues('live-probe configuration', parsed.error, cleaned),
     );
   }
   const e = parsed.data;

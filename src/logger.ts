@@ -1,4 +1,5 @@
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -28,6 +29,15 @@ export interface LoggerSettings {
   level?: string;
   /** Where lines go; defaults to stderr so that stdout stays free for command output (tables, JSON). */
   destination?: NodeJS.WritableStream;
+  /**
+   * Readable lines (time, level, message, fields) instead of JSON; default: when the destination is a
+   * terminal. Piped or redirected output stays JSON, one object a line, for log collectors.
+   */
+  pretty?: boolean;
+}
+
+function isTerminal(stream: NodeJS.WritableStream): boolean {
+  return 'isTTY' in stream && stream.isTTY === true;
 }
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
@@ -36,5 +46,16 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: undefined,
   };
-  return pino(options, settings.destination ?? process.stderr);
+  const destination = settings.destination ?? process.stderr;
+  if (!(settings.pretty ?? isTerminal(destination))) return pino(options, destination);
+  // In-process and synchronous (no worker thread), so a line is on the screen before the next output.
+  const readable: DestinationStream = pretty({
+    destination,
+    sync: true,
+    colorize: isTerminal(destination),
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
+  return pino(options, readable);
 }

@@ -1,3 +1,4 @@
+import { unsupportedParameterHint, unsupportedParameterIn } from './capabilities.js';
 import type { ModelResult } from './types.js';
 
 /**
@@ -10,9 +11,20 @@ export type FailedResult = Extract<ModelResult, { ok: false }>;
 
 /** What an adapter learned from its SDK's error, before classification. */
 export type CallFailure =
-  | { kind: 'http'; status: number; headers: Headers | undefined; message: string }
+  | {
+      kind: 'http';
+      status: number;
+      headers: Headers | undefined;
+      message: string;
+      /** The parameter an error body names (OpenAI's `param`), when it names one. */
+      param?: string | null | undefined;
+    }
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'connection'; message: string }
+  /** A 200 whose body is not the API's JSON at all (an HTML page): the base URL points elsewhere. */
+  | { kind: 'not-api'; message: string }
+  /** A reply that stopped at the token limit, or that holds no text. */
+  | { kind: 'cut' | 'empty'; message: string }
   | { kind: 'aborted' }
   /** A 200 whose body is not JSON or lacks the answer: a broken proxy or server hiccup, worth one more try. */
   | { kind: 'malformed'; message: string }
@@ -102,11 +114,30 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return result;
 }
 
+/** Nothing listens at the address, or the name does not resolve: no retry will reach it. */
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_NONAME|EHOSTUNREACH|ENETUNREACH/;
+
+/** What kind of HTTP failure, and for a 400 naming an unsupported parameter, the models-file field to set. */
+function classifyHttp(
+  failure: Extract<CallFailure, { kind: 'http' }>,
+  modelId: string | undefined,
+): { failure?: NonNullable<FailedResult['failure']>; hint?: string } {
+  if (failure.status === 401 || failure.status === 403) return { failure: 'auth' };
+  if (failure.status === 404) return { failure: 'not-found' };
+  if (failure.status === 400 || failure.status === 422) {
+    const param = unsupportedParameterIn(failure.message) ?? failure.param ?? null;
+    const hint = param === null ? null : unsupportedParameterHint(param, modelId ?? 'this model');
+    if (hint !== null) return { failure: 'unsupported-parameter', hint };
+  }
+  return {};
+}
+
 /** Classifies a failure; `secrets` are scrubbed from the error text. */
 export function failedResult(
   failure: CallFailure,
   latencyMs: number,
   secrets: readonly string[],
+  modelId?: string,
 ): FailedResult {
   const scrub = (text: string) => scrubSecrets(text, secrets);
   switch (failure.kind) {
@@ -115,19 +146,40 @@ export function failedResult(
       const hint = failure.headers?.get('x-should-retry');
       const retryable = hint === 'true' ? true : hint === 'false' ? false : isRetryableStatus(failure.status);
       const retryAfterMs = failure.headers ? parseRetryAfterMs(failure.headers, failure.status) : undefined;
+      const kind = classifyHttp(failure, modelId);
       return {
         ok: false,
-        error: scrub(failure.message),
+        error: scrub(kind.hint ? `${failure.message} (${kind.hint})` : failure.message),
         retryable,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
         status: failure.status,
+        ...(kind.failure ? { failure: kind.failure } : {}),
         latencyMs,
       };
     }
     case 'timeout':
       return { ok: false, error: `no response within ${failure.timeoutMs} ms`, retryable: true, latencyMs };
     case 'connection':
-      return { ok: false, error: scrub(`connection failed: ${failure.message}`), retryable: true, latencyMs };
+      return {
+        ok: false,
+        error: scrub(`connection failed: ${failure.message}`),
+        retryable: true,
+        ...(UNREACHABLE.test(failure.message) ? { failure: 'unreachable' as const } : {}),
+        latencyMs,
+      };
+    case 'not-api':
+      return {
+        ok: false,
+        error: scrub(`the server did not answer with the API's JSON: ${failure.message}`),
+        retryable: false,
+        failure: 'not-api',
+        latencyMs,
+      };
+    case 'cut':
+    case 'empty':
+      // Not retried: the same request would hit the same limit. `--retry-errors` asks again once the
+      // limit is raised.
+      return { ok: false, error: scrub(failure.message), retryable: false, failure: failure.kind, latencyMs };
     case 'aborted':
       return { ok: false, error: 'request aborted', retryable: false, latencyMs };
     case 'malformed':

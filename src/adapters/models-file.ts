@@ -86,6 +86,12 @@ const http = {
   noAuth: z.boolean().default(false),
   /** Overrides reasoning-model detection: true means no system prompt and no temperature. */
   reasoning: z.boolean().optional(),
+  /** Overrides the capability table: false never sends a temperature. */
+  sendTemperature: z.boolean().optional(),
+  /** Tokens reserved for hidden thinking on top of the answer (0: the model answers directly). */
+  thinkingBudget: z.int().min(0).max(1_000_000).optional(),
+  /** The answer's own token limit, replacing the protocol's (mc 32; ff per the official configuration). */
+  maxTokens: z.int().min(1).max(1_000_000).optional(),
   /** Shrink images whose longer side exceeds this before sending; by default originals are sent. */
   maxImageSide: z.int().min(16).optional(),
   headers: headers.optional(),
@@ -114,12 +120,25 @@ const openaiModel = z
     ...http,
     /** Extra query parameters, e.g. `api-version` for Azure OpenAI deployment URLs. */
     query: z.record(z.string(), z.string()).optional(),
+    /** Which request field carries the token limit (default: from the capability table and endpoint). */
+    tokenField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+    /** Sent as `reasoning_effort` (OpenAI reasoning models; Gemini, where `none` turns thinking off). */
+    reasoningEffort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
   })
   .superRefine(requireKeyUnlessNoAuth);
 
 const anthropicModel = z
   .strictObject({ provider: z.literal('anthropic'), ...common, ...http })
-  .superRefine(requireKeyUnlessNoAuth);
+  .superRefine(requireKeyUnlessNoAuth)
+  .superRefine((model, ctx) => {
+    if (model.thinkingBudget !== undefined && model.thinkingBudget > 0 && model.thinkingBudget < 1024) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thinkingBudget'],
+        message: "must be 0 (no extended thinking) or at least 1024, Anthropic's minimum",
+      });
+    }
+  });
 
 const randomModel = z.strictObject({
   provider: z.literal('random'),

@@ -1,7 +1,6 @@
 import { UserFacingError } from '../errors.js';
-import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic.js';
+import type { AnthropicAdapterOptions } from './anthropic.js';
 import type { HeaderValue, ModelConfig, ProviderName, ReplayModelConfig } from './models-file.js';
-import { createOpenAIAdapter } from './openai.js';
 import { createRandomAdapter } from './random.js';
 import type { ModelAdapter } from './types.js';
 
@@ -71,7 +70,14 @@ function sdkOptions(
     baseURL: model.baseURL ?? null,
     apiKey: apiKeyOf(model, env),
     headers: resolveHeaders(model.headers, env, model.id),
-    reasoning: model.reasoning,
+    overrides: {
+      reasoning: model.reasoning,
+      sendTemperature: model.sendTemperature,
+      thinkingBudget: model.thinkingBudget,
+      ...(model.provider === 'openai'
+        ? { tokenField: model.tokenField, reasoningEffort: model.reasoningEffort }
+        : {}),
+    },
     timeoutMs: model.timeoutMs,
     maxImageSide: model.maxImageSide ?? null,
   };
@@ -93,12 +99,19 @@ export async function createAdapter(
 ): Promise<ModelAdapter> {
   const factories = extras.factories ?? {};
   switch (model.provider) {
-    case 'openai':
+    // Each SDK is loaded on first use: a run against one provider does not pay for the other's.
+    case 'openai': {
       if (factories.openai) return factories.openai(model, env, extras);
-      return createOpenAIAdapter({ ...sdkOptions(model, env), query: model.query ?? {} });
-    case 'anthropic':
+      const options = { ...sdkOptions(model, env), query: model.query ?? {} };
+      const { createOpenAIAdapter } = await import('./openai.js');
+      return createOpenAIAdapter(options);
+    }
+    case 'anthropic': {
       if (factories.anthropic) return factories.anthropic(model, env, extras);
-      return createAnthropicAdapter(sdkOptions(model, env));
+      const options = sdkOptions(model, env);
+      const { createAnthropicAdapter } = await import('./anthropic.js');
+      return createAnthropicAdapter(options);
+    }
     case 'random':
       if (factories.random) return factories.random(model, env, extras);
       return createRandomAdapter({ id: model.id, model: model.model, seed: model.seed });

@@ -10,6 +10,7 @@ import type { Profile } from './profile.js';
 import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import { type BaselineReport, buildReport, type Estimate, type ReportOptions } from './report.js';
 import { reportCharts } from './report-chart.js';
+import { REPORT_HTML_FILE, renderReportHtml } from './report-html.js';
 import { baselineCollections } from './store-layout.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'all'] as const;
@@ -21,7 +22,7 @@ const SCORE_MODE = 'mc';
 export const CROWD_MODEL_NAME = 'people-majority';
 
 export type ExportFile =
-  | { name: string; mediaType: 'text/csv' | 'application/json'; content: string }
+  | { name: string; mediaType: 'text/csv' | 'application/json' | 'text/html'; content: string }
   | { name: string; mediaType: 'image/png'; content: Buffer };
 
 export interface ExportSummary {
@@ -55,8 +56,8 @@ export interface ExportOptions {
 
 /**
  * Everything a researcher needs, with pseudonymous participant ids only: every answer (baseline and quiz,
- * with its context), the participants' profiles, the report, the crowd's official score tables and the
- * report's charts (PNG, whatever the format). Files are returned in memory (a bot attaches them);
+ * with its context), the participants' profiles, the report, the crowd's official score tables, the
+ * report's charts (PNG, whatever the format) and report.html (self-contained, with a methods paragraph). Files are returned in memory (a bot attaches them);
  * `writeExportFiles` puts them in a folder.
  */
 export async function buildExport(options: ExportOptions): Promise<BaselineExport> {
@@ -108,6 +109,7 @@ export async function buildExport(options: ExportOptions): Promise<BaselineExpor
     ...(options.report?.log ? { log: options.report.log } : {}),
   });
   for (const chart of charts) files.push({ name: chart.name, mediaType: 'image/png', content: chart.png });
+  files.push({ name: REPORT_HTML_FILE, mediaType: 'text/html', content: renderReportHtml(report, charts) });
   files.push(
     jsonFile('manifest.json', { ...summary, report: report.options, files: files.map((f) => f.name) }),
   );
@@ -250,6 +252,7 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
     [`${prefix}_low`]: e?.low ?? null,
     [`${prefix}_high`]: e?.high ?? null,
     [`${prefix}_n`]: e?.n ?? null,
+    [`${prefix}_interval`]: e?.interval ?? null,
   });
   const accuracy = report.groups.flatMap((g) =>
     g.rows.map((r) => ({
@@ -263,11 +266,19 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
       ...est('confusion', r.confusion),
     })),
   );
-  const estimateColumns = (prefix: string) => [prefix, `${prefix}_low`, `${prefix}_high`, `${prefix}_n`];
+  const estimateColumns = (prefix: string) => [
+    prefix,
+    `${prefix}_low`,
+    `${prefix}_high`,
+    `${prefix}_n`,
+    `${prefix}_interval`,
+  ];
   const crowd = report.groups.map((g) => ({
     group: g.group,
     participants: g.participants,
     pairs: g.crowd.pairs,
+    decided_pairs: g.crowd.decidedPairs,
+    tied_pairs: g.crowd.tiedPairs,
     tied_images: g.crowd.tiedImages,
     set_correct: g.crowd.setCorrect,
     ...est('set_acc', g.crowd.setAccuracy),
@@ -279,6 +290,7 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
       model: m.modelId,
       status: m.status,
       pairs: m.pairs,
+      tied_pairs: m.tiedPairs,
       crowd_set_correct: m.crowdSetCorrect,
       model_set_correct: m.modelSetCorrect,
       crowd_set_acc: m.crowdSetAccuracy,
@@ -286,6 +298,7 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
       b: m.b,
       c: m.c,
       p: m.p,
+      p_holm: m.pHolm,
     })),
   );
   const pairs = report.pairDifficulty.map((p) => ({
@@ -332,6 +345,8 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
         'group',
         'participants',
         'pairs',
+        'decided_pairs',
+        'tied_pairs',
         'tied_images',
         'set_correct',
         ...estimateColumns('set_acc'),
@@ -346,6 +361,7 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
         'model',
         'status',
         'pairs',
+        'tied_pairs',
         'crowd_set_correct',
         'model_set_correct',
         'crowd_set_acc',
@@ -353,9 +369,11 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
         'b',
         'c',
         'p',
+        'p_holm',
       ],
       models,
     ),
+    ...statisticsCsvFiles(report),
     csvFile(
       'pair-difficulty.csv',
       [
@@ -379,6 +397,165 @@ function reportCsvFiles(report: BaselineReport): ExportFile[] {
       'image-difficulty.csv',
       ['local_id', 'categories', 'appearances', 'n', 'right', 'right_share'],
       images,
+    ),
+  ];
+}
+
+/** The files a reviewer needs beyond the accuracy tables: spread, agreement, levels, crowd by raters. */
+function statisticsCsvFiles(report: BaselineReport): ExportFile[] {
+  const ci = (prefix: string, e: { value: number; low: number | null; high: number | null } | null) => ({
+    [prefix]: e?.value ?? null,
+    [`${prefix}_low`]: e?.low ?? null,
+    [`${prefix}_high`]: e?.high ?? null,
+  });
+  const modelAccuracy = report.groups.flatMap((g) =>
+    g.models.flatMap((m) =>
+      m.rows.map((r) => ({
+        group: g.group,
+        model: m.modelId,
+        category: r.category,
+        ...ci('set_acc', r.setAccuracy),
+        set_acc_n: r.setAccuracy?.n ?? null,
+        set_acc_interval: r.setAccuracy?.interval ?? null,
+      })),
+    ),
+  );
+  const crowdRows = report.groups.flatMap((g) =>
+    g.crowd.rows.map((r) => ({
+      group: g.group,
+      category: r.category,
+      decided_pairs: r.decidedPairs,
+      ...ci('set_acc', r.setAccuracy),
+      set_acc_interval: r.setAccuracy?.interval ?? null,
+    })),
+  );
+  const raters = report.groups.flatMap((g) =>
+    g.crowd.byRaters.map((r) => ({
+      group: g.group,
+      raters: r.raters,
+      pairs: r.pairs,
+      decided_pairs: r.decidedPairs,
+      tied_pairs: r.tiedPairs,
+      set_correct: r.setCorrect,
+      set_acc: r.setAccuracy,
+    })),
+  );
+  const agreement = report.groups.flatMap((g) =>
+    g.agreement.map((a) => ({
+      group: g.group,
+      category: a.category,
+      units: a.units,
+      pairs: a.pairs,
+      mean_raters: a.meanRaters,
+      observed_agreement: a.observedAgreement,
+      ...ci('fleiss_kappa', a.fleissKappa),
+      ...ci('krippendorff_alpha', a.krippendorffAlpha),
+      interval: a.fleissKappa?.interval ?? null,
+    })),
+  );
+  const spreads = report.groups.flatMap((g) =>
+    (['setAccuracy', 'individualAccuracy'] as const).map((metric) => {
+      const s = g.spread[metric];
+      return {
+        group: g.group,
+        metric: metric === 'setAccuracy' ? 'set_acc' : 'individual_acc',
+        participants: s?.n ?? 0,
+        mean: s?.mean ?? null,
+        sd: s?.sd ?? null,
+        median: s?.median ?? null,
+        q1: s?.q1 ?? null,
+        q3: s?.q3 ?? null,
+        min: s?.min ?? null,
+        max: s?.max ?? null,
+      };
+    }),
+  );
+  const people = report.participants.map((p) => ({
+    participant: p.participant,
+    training_level: p.group === 'unspecified' ? null : p.group,
+    pairs: p.pairs,
+    set_acc: p.setAccuracy,
+    individual_acc: p.individualAccuracy,
+  }));
+  const levels = report.levelComparisons.map((l) => ({
+    level_1: l.levels[0],
+    level_2: l.levels[1],
+    participants_1: l.participants[0],
+    participants_2: l.participants[1],
+    common_pairs: l.commonPairs,
+    set_acc_1: l.setAccuracy[0],
+    set_acc_2: l.setAccuracy[1],
+    ...ci('difference', l.difference),
+    difference_interval: l.difference?.interval ?? null,
+    first_better: l.b,
+    second_better: l.c,
+    even: l.even,
+    status: l.status,
+    p: l.p,
+    p_holm: l.pHolm,
+  }));
+  const withCi = (prefix: string) => [prefix, `${prefix}_low`, `${prefix}_high`];
+  return [
+    csvFile(
+      'report-model-accuracy.csv',
+      ['group', 'model', 'category', ...withCi('set_acc'), 'set_acc_n', 'set_acc_interval'],
+      modelAccuracy,
+    ),
+    csvFile(
+      'report-crowd-categories.csv',
+      ['group', 'category', 'decided_pairs', ...withCi('set_acc'), 'set_acc_interval'],
+      crowdRows,
+    ),
+    csvFile(
+      'report-crowd-raters.csv',
+      ['group', 'raters', 'pairs', 'decided_pairs', 'tied_pairs', 'set_correct', 'set_acc'],
+      raters,
+    ),
+    csvFile(
+      'report-agreement.csv',
+      [
+        'group',
+        'category',
+        'units',
+        'pairs',
+        'mean_raters',
+        'observed_agreement',
+        ...withCi('fleiss_kappa'),
+        ...withCi('krippendorff_alpha'),
+        'interval',
+      ],
+      agreement,
+    ),
+    csvFile(
+      'report-spread.csv',
+      ['group', 'metric', 'participants', 'mean', 'sd', 'median', 'q1', 'q3', 'min', 'max'],
+      spreads,
+    ),
+    csvFile(
+      'report-participants.csv',
+      ['participant', 'training_level', 'pairs', 'set_acc', 'individual_acc'],
+      people,
+    ),
+    csvFile(
+      'report-levels.csv',
+      [
+        'level_1',
+        'level_2',
+        'participants_1',
+        'participants_2',
+        'common_pairs',
+        'set_acc_1',
+        'set_acc_2',
+        ...withCi('difference'),
+        'difference_interval',
+        'first_better',
+        'second_better',
+        'even',
+        'status',
+        'p',
+        'p_holm',
+      ],
+      levels,
     ),
   ];
 }

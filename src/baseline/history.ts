@@ -1,4 +1,5 @@
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
+import { PersonIndex } from '../quiz/person-index.js';
 import type { AnswerRecord, RoundStateName, SessionRecord } from '../quiz/records.js';
 import { answerKey, quizCollections } from '../quiz/store-layout.js';
 import type { Store } from '../store/types.js';
@@ -202,8 +203,9 @@ export async function quizAnswersOfUser(
 
 /**
  * The quiz answers of one user (raw id) in the sessions of one set. Rather than reading every click of every
- * session, it asks for the user's own keys: the quiz keys a click by session, round, user and image
- * (src/quiz/store-layout.ts), and the session records list their rounds.
+ * session, it reads the user's sessions from the quiz's per-person index and asks for the user's own keys:
+ * the quiz keys a click by session, round, user and image (src/quiz/store-layout.ts), and the session
+ * records list their rounds.
  */
 export async function quizAnswersOfUserInSet(
   store: Store,
@@ -212,8 +214,9 @@ export async function quizAnswersOfUserInSet(
 ): Promise<AnswerRecord[]> {
   const quiz = quizCollections(store);
   const keys: string[] = [];
-  for await (const [, session] of quiz.sessions.entries()) {
-    if (session.setName !== setName) continue;
+  const sessions = await quiz.sessions.getMany(await new PersonIndex(store).sessionsOf(userId));
+  for (const session of sessions) {
+    if (session === undefined || session.setName !== setName) continue;
     for (const round of session.rounds) {
       keys.push(answerKey(session.id, round.index, userId, 0), answerKey(session.id, round.index, userId, 1));
     }

@@ -2,6 +2,7 @@
 export * from './consent.js';
 export * from './export.js';
 export * from './history.js';
+export * from './planner.js';
 export * from './profile.js';
 export * from './pseudonym.js';
 export * from './recorded-models.js';

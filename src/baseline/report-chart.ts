@@ -2,29 +2,26 @@ import {
   type CategoryChartInput,
   type CategoryValue,
   type ChartSeries,
-  chartSeriesFromSummaryTable,
   renderCategoryChart,
 } from '../charts/index.js';
 import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import { buildCountTable, categorySlotCounts } from '../scoring/count-table.js';
 import { CHANCE } from '../scoring/intervals.js';
-import type { PairScore } from '../scoring/pair-score.js';
-import { buildSummaryTable, type SummaryTable } from '../scoring/summary-table.js';
 import type { AnswerRow } from './history.js';
 import type { Profile } from './profile.js';
 import {
   type AnsweredPair,
   answeredPairs,
   type BaselineReport,
+  type Estimate,
   type GroupReport,
-  ModelAnswers,
 } from './report.js';
 
 /**
  * The report as pictures: per category, a group of people against its majority vote and each model, on
- * the pairs that group answered (set accuracy, 95% intervals, the chance line). One chart for everyone
+ * the pairs that group answered (set accuracy, the report's 95% two-way bootstrap intervals where there
+ * are enough pairs and people, the chance line). One chart for everyone
  * and, when people gave several training levels, one per level: the chart's theme has two colours for
  * people, so levels get charts of their own rather than sharing colours in one legend.
  */
@@ -83,9 +80,8 @@ export async function reportCharts(options: ReportChartOptions): Promise<ReportC
 export async function reportChartInputs(
   options: ReportChartOptions,
 ): Promise<Array<{ name: string; input: CategoryChartInput }>> {
-  const { set, report } = options;
+  const { report } = options;
   const answered = reportedPairs(options);
-  const models = new ModelScores(options.models, options.log);
   const levels = report.groups.filter((g) => g.group !== 'all');
   const charted = report.groups.filter((g) => g.group === 'all' || levels.length > 1);
   const out: Array<{ name: string; input: CategoryChartInput }> = [];
@@ -93,7 +89,7 @@ export async function reportChartInputs(
     const members = group.group === 'all' ? answered : answered.filter((a) => a.group === group.group);
     out.push({
       name: reportChartFileName(group.group),
-      input: await groupChartInput(set, report, group, members, models),
+      input: await groupChartInput(report, group, members),
     });
   }
   return out;
@@ -120,11 +116,9 @@ function reportedPairs(options: ReportChartOptions): AnsweredPair[] {
 }
 
 async function groupChartInput(
-  set: PairSet,
   report: BaselineReport,
   group: GroupReport,
   members: readonly AnsweredPair[],
-  models: ModelScores,
 ): Promise<CategoryChartInput> {
   const pairs = distinctPairs(members);
   if (pairs.length !== group.crowd.pairs) {
@@ -132,20 +126,29 @@ async function groupChartInput(
       `report charts: group ${group.group} answered ${pairs.length} pairs, the report ${group.crowd.pairs}`,
     );
   }
-  const people = peopleSeries(group);
-  // The majority vote answers each pair once, like a model: its official table, over the pairs answered.
-  const majority = chartSeriesFromSummaryTable(
-    MAJORITY,
-    buildSummaryTable(virtualSet(set, pairs, MAJORITY), group.crowd.scoreTable),
+  // Every series takes its figures and intervals from the report, so people, the majority vote and the
+  // models share one interval method (the two-way bootstrap) on the same pairs.
+  const people = estimateSeries(
+    `${group.label} (${group.participants} ${group.participants === 1 ? 'person' : 'people'})`,
     'people',
+    group.rows.map((r) => ({ category: r.category, estimate: r.setAccuracy })),
+  );
+  const majority = estimateSeries(
+    MAJORITY,
+    'people',
+    group.crowd.rows.map((r) => ({ category: r.category, estimate: r.setAccuracy })),
   );
   const taken = new Set([people.name, majority.name]);
   const modelSeries: ChartSeries[] = [];
-  for (const modelId of report.options.models) {
-    const name = taken.has(modelId) ? `${modelId} (model)` : modelId;
+  for (const model of group.models) {
+    const name = taken.has(model.modelId) ? `${model.modelId} (model)` : model.modelId;
     taken.add(name);
     modelSeries.push(
-      chartSeriesFromSummaryTable(name, await models.summaryTable(set, modelId, pairs), 'model'),
+      estimateSeries(
+        name,
+        'model',
+        model.rows.map((r) => ({ category: r.category, estimate: r.setAccuracy })),
+      ),
     );
   }
   const title =
@@ -160,22 +163,24 @@ async function groupChartInput(
   };
 }
 
-/** The group's own accuracy rows: official rates over what it answered, with the report's intervals. */
-function peopleSeries(group: GroupReport): ChartSeries {
-  const who = `${group.participants} ${group.participants === 1 ? 'person' : 'people'}`;
+/** A series from report estimates: the value, its interval when there is one, and its trials. */
+function estimateSeries(
+  name: string,
+  kind: ChartSeries['kind'],
+  rows: ReadonlyArray<{ category: string; estimate: Estimate | null }>,
+): ChartSeries {
   return {
-    name: `${group.label} (${who})`,
-    kind: 'people',
-    values: group.rows.map((row): CategoryValue => {
-      const e = row.setAccuracy;
-      return e === null || row.n === 0
-        ? { category: row.category, setAcc: null, low: null, high: null, n: 0 }
+    name,
+    kind,
+    values: rows.map(({ category, estimate: e }): CategoryValue => {
+      return e === null || e.n === 0
+        ? { category, setAcc: null, low: null, high: null, n: 0 }
         : {
-            category: row.category,
+            category,
             setAcc: clamp(e.value),
-            low: clamp(e.low),
-            high: clamp(e.high),
-            n: row.n,
+            low: e.low === null ? null : clamp(e.low),
+            high: e.high === null ? null : clamp(e.high),
+            n: e.n,
           };
     }),
   };
@@ -187,38 +192,4 @@ function distinctPairs(answered: readonly AnsweredPair[]): ConfusingPair[] {
   const byId = new Map<string, ConfusingPair>();
   for (const a of answered) byId.set(a.pair.id, a.pair);
   return [...byId.values()];
-}
-
-/** A set holding just these pairs, so the official rates divide by what was answered, not by the whole set. */
-function virtualSet(set: PairSet, pairs: readonly ConfusingPair[], who: string): PairSet {
-  return {
-    ...set,
-    name: `${set.name}:${who}`,
-    pairs: [...pairs],
-    categoryCounts: categorySlotCounts(pairs, set.categories),
-  };
-}
-
-/** Model answers, fetched once per model and pair whatever the number of charts. */
-class ModelScores {
-  private readonly answers: ModelAnswers;
-
-  constructor(models: ReportChartOptions['models'], log: Logger | undefined) {
-    this.answers = new ModelAnswers(models, log);
-  }
-
-  /** The model's official table over the given pairs it answered (a failed answer says nothing of its skill). */
-  async summaryTable(set: PairSet, modelId: string, pairs: readonly ConfusingPair[]): Promise<SummaryTable> {
-    const scored: Array<{ pair: ConfusingPair; score: PairScore }> = [];
-    for (const pair of pairs) {
-      const score = await this.answers.scoreOf(modelId, pair);
-      if (score !== null) scored.push({ pair, score });
-    }
-    const virtual = virtualSet(
-      set,
-      scored.map((s) => s.pair),
-      modelId,
-    );
-    return buildSummaryTable(virtual, buildCountTable(virtual, scored));
-  }
 }

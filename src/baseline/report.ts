@@ -1,36 +1,24 @@
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
-import { pairHasCategory } from '../quiz/pairs.js';
-import {
-  buildCountTable,
-  categorySlotCounts,
-  type OfficialScoreTable,
-  TOTAL_KEY,
-} from '../scoring/count-table.js';
-import { effectiveSampleSize, wilsonInterval } from '../scoring/intervals.js';
+import { buildCountTable, categorySlotCounts, type OfficialScoreTable } from '../scoring/count-table.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import { ALL_ROW, buildSummaryTable } from '../scoring/summary-table.js';
-import { type AnswerContext, type AnswerRow, instanceOf } from './history.js';
-import { type Profile, TRAINING_LEVELS, type TrainingLevel, trainingLevelLabel } from './profile.js';
 import {
-  type BootstrapOptions,
-  bootstrapShare,
-  DEFAULT_BOOTSTRAP,
-  majorityOption,
-  mcnemarExact,
-  type PairCluster,
-} from './statistics.js';
+  type AgreementRow,
+  type CategoryEstimates,
+  type CrowdPair,
+  type Estimate,
+  GroupEstimator,
+} from './group-estimates.js';
+import { type AnswerContext, type AnswerRow, instanceOf } from './history.js';
+import { type LevelComparison, levelComparisons } from './level-comparison.js';
+import { type Profile, TRAINING_LEVELS, type TrainingLevel, trainingLevelLabel } from './profile.js';
+import { holmAdjust, mcnemarExact, type Spread, spread } from './statistics.js';
+import { type BootstrapOptions, DEFAULT_BOOTSTRAP, INTERVAL_MINIMUM } from './two-way-bootstrap.js';
 
-/** A rate in percent with its 95% interval and the number of trials behind it. */
-export interface Estimate {
-  value: number;
-  low: number;
-  high: number;
-  n: number;
-  /** `bootstrap-pairs`: percentile bootstrap resampling pairs; `wilson`: Wilson score interval. */
-  method: 'bootstrap-pairs' | 'wilson';
-}
+export type { AgreementEstimate, AgreementRow, CrowdPair, Estimate } from './group-estimates.js';
+export type { LevelComparison } from './level-comparison.js';
 
 export interface AccuracyRow {
   /** A category of the set, or `All`. */
@@ -44,19 +32,40 @@ export interface AccuracyRow {
   setAccuracy: Estimate | null;
   /** Images answered right; n is the number of image answers. */
   individualAccuracy: Estimate | null;
-  /** Same option for both images, among pairs with both answered; n is the (effective) number of pairs. */
+  /** Same option for both images, among pairs with both answered; n is the number of such answered pairs. */
   confusion: Estimate | null;
 }
 
-export interface CrowdReport {
-  /** Pairs the group answered: each gets the majority's answer, as a model gives one answer per pair. */
+/** How the crowd did on pairs answered by a given number of people. */
+export interface CrowdByRaters {
+  raters: number;
   pairs: number;
-  /** Images whose vote was tied: scored as invalid, as the official harness scores no clear choice. */
-  tiedImages: number;
+  decidedPairs: number;
+  tiedPairs: number;
   setCorrect: number;
+  /** Percent of decided pairs with both images right; null without a decided pair. */
+  setAccuracy: number | null;
+}
+
+export interface CrowdReport {
+  /** Pairs the group answered: each gets the majority of valid answers per image, as a model gives one answer. */
+  pairs: number;
+  /** Pairs with a majority on both images: the only ones scored. */
+  decidedPairs: number;
+  /** Pairs with a tied vote on at least one image: reported here, not scored (neither right nor wrong). */
+  tiedPairs: number;
+  /** Images whose vote was tied. */
+  tiedImages: number;
+  /** Decided pairs with both images right. */
+  setCorrect: number;
+  /** Over decided pairs. */
   setAccuracy: Estimate | null;
+  /** Over images with a majority. */
   individualAccuracy: Estimate | null;
-  /** The official count table of the majority's answers: what `<model>_mc_score.json` holds for a model. */
+  /** Per category (official weighting), over decided pairs. */
+  rows: Array<{ category: string; decidedPairs: number; setAccuracy: Estimate | null }>;
+  byRaters: CrowdByRaters[];
+  /** The official count table of the majority's answers on decided pairs: what `<model>_mc_score.json` holds. */
   scoreTable: OfficialScoreTable;
 }
 
@@ -64,8 +73,10 @@ export interface ModelComparison {
   modelId: string;
   status: 'tested' | 'insufficient-data' | 'no-answers';
   message: string;
-  /** Pairs both the crowd and the model answered. */
+  /** Pairs both the crowd (with a majority on both images) and the model answered. */
   pairs: number;
+  /** Pairs the model answered where the crowd's vote was tied: left out of the test. */
+  tiedPairs: number;
   crowdSetCorrect: number;
   modelSetCorrect: number;
   /** Percent over those pairs; null without pairs. */
@@ -77,6 +88,23 @@ export interface ModelComparison {
   c: number;
   /** Exact McNemar two-sided p; null when there are too few pairs to test. */
   p: number | null;
+  /** Holm-adjusted over every test the report shows (people against models, training levels). */
+  pHolm: number | null;
+}
+
+/** A model's set accuracy per category over the group's pairs it answered, with the people's method. */
+export interface ModelAccuracy {
+  modelId: string;
+  rows: Array<{ category: string; setAccuracy: Estimate | null }>;
+}
+
+/** One person's own accuracy over all pairs they answered (unweighted). */
+export interface ParticipantAccuracy {
+  participant: string;
+  group: TrainingLevel | 'unspecified';
+  pairs: number;
+  setAccuracy: number;
+  individualAccuracy: number;
 }
 
 export type GroupId = 'all' | TrainingLevel | 'unspecified';
@@ -88,7 +116,12 @@ export interface GroupReport {
   /** Answered pairs (one per person and pair). */
   instances: number;
   rows: AccuracyRow[];
+  /** How set and individual accuracy (percent) spread over the group's people. */
+  spread: { setAccuracy: Spread | null; individualAccuracy: Spread | null };
+  /** Agreement between the group's raters per category and overall. */
+  agreement: AgreementRow[];
   crowd: CrowdReport;
+  models: ModelAccuracy[];
   versusModels: ModelComparison[];
 }
 
@@ -122,7 +155,7 @@ export interface ReportOptions {
   /** Leave out answered pairs where either image had been seen before (default: keep them). */
   excludeSeenBefore?: boolean;
   bootstrap?: BootstrapOptions;
-  /** Fewest pairs answered by both the crowd and a model for the paired test (default 10). */
+  /** Fewest pairs answered by both sides of a paired test (default 10). */
   minPairsForTest?: number;
   models?: { source: ModelAnswerSource; ids: readonly string[] };
   log?: Logger;
@@ -135,9 +168,13 @@ export interface BaselineReport {
   options: {
     contexts: AnswerContext[];
     excludeSeenBefore: boolean;
-    bootstrap: { seed: number; resamples: number };
+    bootstrap: { seed: number; resamples: number; level: number };
+    /** Below these, an estimate is reported without an interval ("too few"). */
+    intervalMinimum: { pairs: number; participants: number };
     minPairsForTest: number;
     models: string[];
+    /** How p-values are adjusted, and how many tests the family holds. */
+    multipleComparisons: { method: 'holm'; tests: number };
   };
   counts: {
     participants: number;
@@ -150,6 +187,9 @@ export interface BaselineReport {
     unrevealedQuiz: number;
   };
   groups: GroupReport[];
+  /** Training levels two by two, on the pairs both answered. */
+  levelComparisons: LevelComparison[];
+  participants: ParticipantAccuracy[];
   pairDifficulty: PairDifficulty[];
   imageDifficulty: ImageDifficulty[];
 }
@@ -167,8 +207,9 @@ export interface AnsweredPair {
 export const DEFAULT_MIN_PAIRS_FOR_TEST = 10;
 
 /**
- * The human baseline: accuracy per category and training level with intervals, the crowd's majority scored
- * like a model, pair and image difficulty, and people against each model on the same pairs.
+ * The human baseline: accuracy per category and training level with clustered intervals, how it spreads
+ * over people, agreement between raters, the crowd's majority vote, people against each model on the same
+ * pairs, training levels against each other on shared pairs, and pair and image difficulty.
  */
 export async function buildReport(
   set: PairSet,
@@ -186,12 +227,24 @@ export async function buildReport(
   const kept = excludeSeenBefore ? answered.filter((a) => !a.seenBefore[0] && !a.seenBefore[1]) : answered;
 
   const models = new ModelAnswers(options.models, options.log);
-  const groups: GroupReport[] = [await groupReport(set, 'all', kept, bootstrap, minPairsForTest, models)];
+  const modelScores = await models.scoresFor(distinctPairs(kept));
+  const groups: GroupReport[] = [groupReport(set, 'all', kept, bootstrap, minPairsForTest, modelScores)];
   for (const level of [...TRAINING_LEVELS, 'unspecified' as const]) {
     const members = kept.filter((a) => a.group === level);
     if (members.length > 0)
-      groups.push(await groupReport(set, level, members, bootstrap, minPairsForTest, models));
+      groups.push(groupReport(set, level, members, bootstrap, minPairsForTest, modelScores));
   }
+  const levels = levelComparisons(kept, bootstrap, minPairsForTest);
+
+  // One family: every p-value the report shows.
+  const tested = [
+    ...groups.flatMap((g) => g.versusModels.filter((m) => m.p !== null)),
+    ...levels.filter((l) => l.p !== null),
+  ];
+  const adjusted = holmAdjust(tested.map((t) => t.p as number));
+  tested.forEach((t, i) => {
+    t.pHolm = adjusted[i] as number;
+  });
 
   return {
     set: set.name,
@@ -199,9 +252,11 @@ export async function buildReport(
     options: {
       contexts,
       excludeSeenBefore,
-      bootstrap: { seed: bootstrap.seed, resamples: bootstrap.resamples },
+      bootstrap: { seed: bootstrap.seed, resamples: bootstrap.resamples, level: bootstrap.level ?? 0.95 },
+      intervalMinimum: { ...INTERVAL_MINIMUM },
       minPairsForTest,
       models: [...(options.models?.ids ?? [])],
+      multipleComparisons: { method: 'holm', tests: tested.length },
     },
     counts: {
       participants: new Set(kept.map((a) => a.participant)).size,
@@ -211,6 +266,8 @@ export async function buildReport(
       unrevealedQuiz,
     },
     groups,
+    levelComparisons: levels,
+    participants: participantAccuracies(kept),
     pairDifficulty: pairDifficulty(set, kept),
     imageDifficulty: imageDifficulty(set, kept),
   };
@@ -264,37 +321,49 @@ export function answeredPairs(
   return { answered, unfinishedBaseline, unrevealedQuiz };
 }
 
-async function groupReport(
+function groupReport(
   set: PairSet,
   group: GroupId,
   answered: readonly AnsweredPair[],
   bootstrap: BootstrapOptions,
   minPairsForTest: number,
-  models: ModelAnswers,
-): Promise<GroupReport> {
-  const crowd = crowdMajority(answered);
+  modelScores: ReadonlyMap<string, ReadonlyMap<string, PairScore>>,
+): GroupReport {
+  const estimator = new GroupEstimator(answered, set.categories, modelScores);
+  const estimates = estimator.estimate(bootstrap);
+  const crowd = estimator.crowd();
+  const people = participantAccuracies(answered);
   return {
     group,
     label: group === 'all' ? 'Everyone' : trainingLevelLabel(group === 'unspecified' ? null : group),
     participants: new Set(answered.map((a) => a.participant)).size,
     instances: answered.length,
-    rows: accuracyRows(set, answered, bootstrap),
-    crowd: crowdReport(set, crowd),
-    versusModels: await Promise.all(
-      models.ids.map((modelId) => compareWithModel(modelId, crowd, models, minPairsForTest)),
+    rows: accuracyRows(set, answered, estimates),
+    spread: {
+      setAccuracy: spread(people.map((p) => p.setAccuracy)),
+      individualAccuracy: spread(people.map((p) => p.individualAccuracy)),
+    },
+    agreement: estimates.map((e) => e.agreement),
+    crowd: crowdReport(set, crowd, estimates),
+    models: [...modelScores.keys()].map((modelId) => ({
+      modelId,
+      rows: estimates.map((e) => ({ category: e.category, setAccuracy: e.models[modelId] ?? null })),
+    })),
+    versusModels: [...modelScores.keys()].map((modelId) =>
+      compareWithModel(modelId, crowd, modelScores.get(modelId) ?? new Map(), minPairsForTest),
     ),
   };
 }
 
 /**
  * Per category and overall. Point values come from the official count and summary tables over a "virtual
- * set" holding one entry per answered pair (as the quiz's tallies do), so they are the official rates over
- * what was answered; intervals are added here.
+ * set" holding one entry per answered pair (as the quiz's tallies do), so they are exactly the official
+ * rates over what was answered; the intervals are the two-way bootstrap's.
  */
-export function accuracyRows(
+function accuracyRows(
   set: PairSet,
   answered: readonly AnsweredPair[],
-  bootstrap: BootstrapOptions,
+  estimates: readonly CategoryEstimates[],
 ): AccuracyRow[] {
   const pairs = answered.map((a) => a.pair);
   const virtual: PairSet = {
@@ -303,127 +372,108 @@ export function accuracyRows(
     pairs,
     categoryCounts: categorySlotCounts(pairs, set.categories),
   };
-  const counts = buildCountTable(virtual, answered);
-  const table = buildSummaryTable(virtual, counts);
-  return table.rows.map((category): AccuracyRow => {
-    const isAll = category === ALL_ROW;
-    const inRow = isAll ? answered : answered.filter((a) => pairHasCategory(a.pair, category));
-    const full = table.full[category];
-    if (inRow.length === 0 || full === undefined) {
-      return {
-        category,
-        n: 0,
-        pairs: 0,
-        participants: 0,
-        setAccuracy: null,
-        individualAccuracy: null,
-        confusion: null,
-      };
-    }
-    const key = isAll ? TOTAL_KEY : category;
-    const weight = (a: AnsweredPair) =>
-      isAll
-        ? 1
-        : a.pair.images[0].categories.filter((c) => c === category).length +
-          a.pair.images[1].categories.filter((c) => c === category).length;
-
-    const clusters = new Map<string, PairCluster>();
-    for (const a of inRow) {
-      const c = clusters.get(a.pair.id) ?? { weight: 0, correct: 0 };
-      c.weight += weight(a);
-      if (a.score.setCorrect) c.correct += weight(a);
-      clusters.set(a.pair.id, c);
-    }
-    const boot = bootstrapShare([...clusters.values()], bootstrap);
-
-    const images = isAll ? 2 * inRow.length : (virtual.categoryCounts[category] ?? 0);
-    const imagesRight = counts.individual_score[key] ?? 0;
-    const bothValid = inRow.filter((a) => !a.score.invalid[0] && !a.score.invalid[1]);
-    const confusionTrials = effectiveSampleSize(bothValid.map(weight));
-
+  const official = buildSummaryTable(virtual, buildCountTable(virtual, answered)).full;
+  const withValue = (e: Estimate | null, value: number | undefined): Estimate | null =>
+    e === null || value === undefined ? e : { ...e, value };
+  return estimates.map((e): AccuracyRow => {
+    const full = official[e.category];
+    const inRow =
+      e.category === ALL_ROW
+        ? answered
+        : answered.filter(
+            (a) =>
+              a.pair.images[0].categories.includes(e.category) ||
+              a.pair.images[1].categories.includes(e.category),
+          );
     return {
-      category,
+      category: e.category,
       n: inRow.length,
-      pairs: clusters.size,
+      pairs: new Set(inRow.map((a) => a.pair.id)).size,
       participants: new Set(inRow.map((a) => a.participant)).size,
-      setAccuracy: {
-        value: full.set_acc,
-        low: boot.low * 100,
-        high: boot.high * 100,
-        n: inRow.length,
-        method: 'bootstrap-pairs',
-      },
-      individualAccuracy: wilson(full.individual_acc, imagesRight, images),
-      confusion:
-        bothValid.length === 0
-          ? null
-          : wilson(full.confused, (full.confused / 100) * confusionTrials, confusionTrials),
+      setAccuracy: withValue(e.people.setAccuracy, full?.set_acc),
+      individualAccuracy: withValue(e.people.individualAccuracy, full?.individual_acc),
+      confusion: withValue(e.people.confusion, full?.confused),
     };
   });
 }
 
-function wilson(value: number, successes: number, n: number): Estimate {
-  const bounded = Math.min(n, Math.max(0, successes));
-  const { low, high } = wilsonInterval(bounded, n);
-  return { value, low: low * 100, high: high * 100, n, method: 'wilson' };
-}
-
-interface CrowdPair {
-  pair: ConfusingPair;
-  chosen: [Option | null, Option | null];
-  score: PairScore;
-  ties: number;
-}
-
-/** The majority's answer per image of each answered pair (ties: no answer), in the set's pair order. */
+/** The crowd's majority per image of each answered pair (ties: no answer), in the set's pair order. */
 export function crowdMajority(answered: readonly AnsweredPair[]): CrowdPair[] {
-  const votes = new Map<
-    string,
-    { pair: ConfusingPair; picks: [Record<Option, number>, Record<Option, number>] }
-  >();
-  for (const a of answered) {
-    const v = votes.get(a.pair.id) ?? {
-      pair: a.pair,
-      picks: [
-        { A: 0, B: 0 },
-        { A: 0, B: 0 },
-      ],
-    };
-    for (const slot of [0, 1] as const) {
-      const option = a.chosen[slot];
-      if (option !== null) v.picks[slot][option]++;
-    }
-    votes.set(a.pair.id, v);
-  }
-  return [...votes.values()]
-    .sort((x, y) => x.pair.id.localeCompare(y.pair.id, undefined, { numeric: true }))
-    .map(({ pair, picks }) => {
-      const chosen: [Option | null, Option | null] = [majorityOption(picks[0]), majorityOption(picks[1])];
-      return {
-        pair,
-        chosen,
-        score: scorePair(pair, chosen),
-        ties: Number(chosen[0] === null) + Number(chosen[1] === null),
-      };
-    });
+  return new GroupEstimator(answered, [], new Map()).crowd();
 }
 
-function crowdReport(set: PairSet, crowd: readonly CrowdPair[]): CrowdReport {
-  const setCorrect = crowd.filter((c) => c.score.setCorrect).length;
-  const imagesRight = crowd.reduce((k, c) => k + Number(c.score.correct[0]) + Number(c.score.correct[1]), 0);
-  const percent = (k: number, n: number) => (n === 0 ? 0 : (k / n) * 100);
+function crowdReport(
+  set: PairSet,
+  crowd: readonly CrowdPair[],
+  estimates: readonly CategoryEstimates[],
+): CrowdReport {
+  const decided = crowd.filter((c) => c.decided);
+  const all = estimates.find((e) => e.category === ALL_ROW);
+  const byRaters = new Map<number, CrowdByRaters>();
+  for (const c of crowd) {
+    const row = byRaters.get(c.raters) ?? {
+      raters: c.raters,
+      pairs: 0,
+      decidedPairs: 0,
+      tiedPairs: 0,
+      setCorrect: 0,
+      setAccuracy: null,
+    };
+    row.pairs++;
+    if (c.decided) row.decidedPairs++;
+    else row.tiedPairs++;
+    if (c.decided && c.score.setCorrect) row.setCorrect++;
+    byRaters.set(c.raters, row);
+  }
   return {
     pairs: crowd.length,
+    decidedPairs: decided.length,
+    tiedPairs: crowd.length - decided.length,
     tiedImages: crowd.reduce((k, c) => k + c.ties, 0),
-    setCorrect,
-    setAccuracy:
-      crowd.length === 0 ? null : wilson(percent(setCorrect, crowd.length), setCorrect, crowd.length),
-    individualAccuracy:
-      crowd.length === 0
-        ? null
-        : wilson(percent(imagesRight, 2 * crowd.length), imagesRight, 2 * crowd.length),
-    scoreTable: buildCountTable(set, crowd),
+    setCorrect: decided.filter((c) => c.score.setCorrect).length,
+    setAccuracy: all?.crowd.setAccuracy ?? null,
+    individualAccuracy: all?.crowd.individualAccuracy ?? null,
+    rows: estimates.map((e) => ({
+      category: e.category,
+      decidedPairs: e.crowd.decidedPairs,
+      setAccuracy: e.crowd.setAccuracy,
+    })),
+    byRaters: [...byRaters.values()]
+      .sort((x, y) => x.raters - y.raters)
+      .map((r) => ({
+        ...r,
+        setAccuracy: r.decidedPairs === 0 ? null : (r.setCorrect / r.decidedPairs) * 100,
+      })),
+    scoreTable: buildCountTable(set, decided),
   };
+}
+
+/** Each person's own set and individual accuracy over every pair they answered, by pseudonym. */
+function participantAccuracies(answered: readonly AnsweredPair[]): ParticipantAccuracy[] {
+  const byPerson = new Map<string, AnsweredPair[]>();
+  for (const a of answered) {
+    const list = byPerson.get(a.participant) ?? [];
+    list.push(a);
+    byPerson.set(a.participant, list);
+  }
+  return [...byPerson.entries()]
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([participant, mine]) => ({
+      participant,
+      group: (mine[0] as AnsweredPair).group,
+      pairs: mine.length,
+      setAccuracy: (mine.filter((a) => a.score.setCorrect).length / mine.length) * 100,
+      individualAccuracy:
+        (mine.reduce((k, a) => k + Number(a.score.correct[0]) + Number(a.score.correct[1]), 0) /
+          (2 * mine.length)) *
+        100,
+    }));
+}
+
+function distinctPairs(answered: readonly AnsweredPair[]): ConfusingPair[] {
+  const byId = new Map<string, ConfusingPair>();
+  for (const a of answered) byId.set(a.pair.id, a.pair);
+  return [...byId.values()];
 }
 
 /**
@@ -439,6 +489,20 @@ export class ModelAnswers {
     private readonly log: Logger | undefined,
   ) {
     this.ids = models?.ids ?? [];
+  }
+
+  /** Every model's scored answers to these pairs, by model id and pair id (pairs without one left out). */
+  async scoresFor(pairs: readonly ConfusingPair[]): Promise<Map<string, Map<string, PairScore>>> {
+    const out = new Map<string, Map<string, PairScore>>();
+    for (const modelId of this.ids) {
+      const scores = new Map<string, PairScore>();
+      for (const pair of pairs) {
+        const score = await this.scoreOf(modelId, pair);
+        if (score !== null) scores.set(pair.id, score);
+      }
+      out.set(modelId, scores);
+    }
+    return out;
   }
 
   /** The model's scored answer to the pair, or null when it has none (failures say nothing of its skill). */
@@ -462,20 +526,25 @@ export class ModelAnswers {
   }
 }
 
-async function compareWithModel(
+function compareWithModel(
   modelId: string,
   crowd: readonly CrowdPair[],
-  models: ModelAnswers,
+  scores: ReadonlyMap<string, PairScore>,
   minPairs: number,
-): Promise<ModelComparison> {
+): ModelComparison {
   let pairs = 0;
+  let tiedPairs = 0;
   let crowdRight = 0;
   let modelRight = 0;
   let b = 0;
   let c = 0;
   for (const entry of crowd) {
-    const model = await models.scoreOf(modelId, entry.pair);
-    if (model === null) continue;
+    const model = scores.get(entry.pair.id);
+    if (model === undefined) continue;
+    if (!entry.decided) {
+      tiedPairs++;
+      continue;
+    }
     pairs++;
     if (entry.score.setCorrect) crowdRight++;
     if (model.setCorrect) modelRight++;
@@ -486,18 +555,22 @@ async function compareWithModel(
   const base = {
     modelId,
     pairs,
+    tiedPairs,
     crowdSetCorrect: crowdRight,
     modelSetCorrect: modelRight,
     crowdSetAccuracy: share(crowdRight),
     modelSetAccuracy: share(modelRight),
     b,
     c,
+    pHolm: null,
   };
+  const ties =
+    tiedPairs === 0 ? '' : ` (${tiedPairs} pair${tiedPairs === 1 ? '' : 's'} with a tied vote left out)`;
   if (pairs === 0) {
     return {
       ...base,
       status: 'no-answers',
-      message: `${modelId} has no answer for any pair people answered.`,
+      message: `${modelId} has no answer for any pair people answered with a clear majority${ties}.`,
       p: null,
     };
   }
@@ -505,7 +578,7 @@ async function compareWithModel(
     return {
       ...base,
       status: 'insufficient-data',
-      message: `Only ${pairs} pair${pairs === 1 ? '' : 's'} answered by both people and ${modelId}; the paired test needs at least ${minPairs}.`,
+      message: `Only ${pairs} pair${pairs === 1 ? '' : 's'} answered by both people and ${modelId}${ties}; the paired test needs at least ${minPairs}.`,
       p: null,
     };
   }
@@ -513,12 +586,12 @@ async function compareWithModel(
   return {
     ...base,
     status: 'tested',
-    message: `Exact McNemar test on ${pairs} pairs: people right and ${modelId} wrong on ${b}, the reverse on ${c}; p = ${formatP(p)}.`,
+    message: `Exact McNemar test on ${pairs} pairs${ties}: people right and ${modelId} wrong on ${b}, the reverse on ${c}; p = ${formatP(p)}.`,
     p,
   };
 }
 
-function formatP(p: number): string {
+export function formatP(p: number): string {
   return p < 0.001 ? p.toExponential(2) : p.toFixed(3);
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { type Clock, systemClock } from '../quiz/clock.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { indexPairs, pmcArticleUrl } from '../quiz/pairs.js';
+import { PersonIndex } from '../quiz/person-index.js';
 import { quizCollections } from '../quiz/store-layout.js';
 import type { RandomSource } from '../random.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
@@ -565,6 +566,7 @@ export class BaselineService {
       for (const { key } of await quizAnswersOfUser(this.store, userId)) {
         if (await quizCollections(this.store).answers.delete(key)) report.quizAnswers++;
       }
+      await new PersonIndex(this.store).forget(userId);
       const sessions = quizCollections(this.store).sessions;
       const hosted = [];
       for await (const [id, session] of sessions.entries()) {
@@ -580,7 +582,9 @@ export class BaselineService {
         report.hostedSessionsScrubbed++;
       }
       const { participant: _p, ...counts } = report;
-      this.log.info({ participant, ...counts }, 'participant forgotten');
+      // A request that found nothing (a mistyped id) deleted nothing: not worth an info line.
+      const found = Object.values(counts).some((n) => n > 0);
+      this.log[found ? 'info' : 'debug']({ participant, ...counts }, 'participant forgotten');
       return report;
     });
   }

@@ -1,76 +1,22 @@
+import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import mean from '@stdlib/stats-base-mean';
+import medianSorted from '@stdlib/stats-base-mediansorted';
+import stdev from '@stdlib/stats-base-stdev';
 import type { Option } from '../dataset/model.js';
-import { seededRandom } from '../random.js';
+import { quantile } from './quantile.js';
 
-/** One resampling unit of the set-accuracy bootstrap: a pair, with everyone's answers to it. */
-export interface PairCluster {
-  /** Sum of the answers' weights (1 per answer; 2 in a category both images list, as officially). */
-  weight: number;
-  /** Sum of the weights of answers with both images right. */
-  correct: number;
-}
+export { quantile } from './quantile.js';
+export {
+  type BootstrapOptions,
+  DEFAULT_BOOTSTRAP,
+  INTERVAL_MINIMUM,
+} from './two-way-bootstrap.js';
 
-export interface BootstrapOptions {
-  seed: number;
-  resamples: number;
-  /** Two-sided level; 0.95 by default. */
-  level?: number;
-}
-
-export const DEFAULT_BOOTSTRAP: BootstrapOptions = { seed: 1, resamples: 2000 };
-
-export interface BootstrapInterval {
-  /** The weighted share over all clusters, in [0, 1]. */
-  estimate: number;
-  low: number;
-  high: number;
-}
-
-/**
- * Percentile bootstrap over pairs for a weighted share. Pairs, not answers, are resampled: answers to the
- * same pair are not independent (an easy pair is easy for everyone), so resampling answers would give
- * intervals that are too narrow. Same seed, same clusters → same interval.
- */
-export function bootstrapShare(
-  clusters: readonly PairCluster[],
-  options: BootstrapOptions,
-): BootstrapInterval {
-  const total = sum(clusters.map((c) => c.weight));
-  if (clusters.length === 0 || total === 0) throw new RangeError('bootstrapShare: no answers to resample');
-  if (!Number.isInteger(options.resamples) || options.resamples < 1) {
-    throw new RangeError(`bootstrapShare: resamples must be a positive integer, got ${options.resamples}`);
-  }
-  const estimate = sum(clusters.map((c) => c.correct)) / total;
-  const random = seededRandom(options.seed);
-  const n = clusters.length;
-  const shares: number[] = [];
-  for (let r = 0; r < options.resamples; r++) {
-    let weight = 0;
-    let correct = 0;
-    for (let i = 0; i < n; i++) {
-      const c = clusters[Math.floor(random() * n)] as PairCluster;
-      weight += c.weight;
-      correct += c.correct;
-    }
-    shares.push(weight === 0 ? estimate : correct / weight);
-  }
-  shares.sort((a, b) => a - b);
-  const alpha = 1 - (options.level ?? 0.95);
-  return {
-    estimate,
-    low: quantile(shares, alpha / 2),
-    high: quantile(shares, 1 - alpha / 2),
-  };
-}
-
-/** Linear interpolation between order statistics (R's type 7), of an ascending array. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) throw new RangeError('quantile of nothing');
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return a + (h - lo) * (b - a);
+/** The two-sided normal quantile for a level, Φ⁻¹((1 + level) / 2). */
+export function normalCritical(level: number): number {
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be between 0 and 1, got ${level}`);
+  return normalQuantile((1 + level) / 2, 0, 1);
 }
 
 export interface McNemarResult {
@@ -82,7 +28,10 @@ export interface McNemarResult {
   p: number;
 }
 
-/** The exact (binomial) McNemar test on the discordant counts of a paired comparison. */
+/**
+ * The exact (binomial) McNemar test on the discordant counts of a paired comparison: under no difference
+ * each discordant pair goes either way with probability one half. Also the exact sign test.
+ */
 export function mcnemarExact(b: number, c: number): McNemarResult {
   for (const [name, v] of [
     ['b', b],
@@ -93,26 +42,58 @@ export function mcnemarExact(b: number, c: number): McNemarResult {
   }
   const n = b + c;
   if (n === 0) return { b, c, p: 1 };
-  const k = Math.min(b, c);
-  // Sum of C(n, i) / 2^n for i ≤ k, in logs so that n in the hundreds neither overflows nor underflows.
-  let logTerm = -n * Math.LN2; // i = 0
-  let tail = Math.exp(logTerm);
-  for (let i = 1; i <= k; i++) {
-    logTerm += Math.log(n - i + 1) - Math.log(i);
-    tail += Math.exp(logTerm);
-  }
-  return { b, c, p: Math.min(1, 2 * tail) };
+  return { b, c, p: Math.min(1, 2 * binomialCdf(Math.min(b, c), n, 0.5)) };
 }
 
-/** The option most people picked; null when nobody picked one or the vote is tied (scored as invalid). */
+/**
+ * Holm's step-down adjustment of a family of p-values (Holm 1979): the k-th smallest is multiplied by
+ * (m − k + 1), made non-decreasing, capped at 1. Returned in the input's order; it controls the
+ * family-wise error rate whatever the dependence between the tests.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p || x.i - y.i);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ p, i }, k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+/** The option most people picked; null when nobody picked one or the vote is tied. */
 export function majorityOption(picks: Readonly<Record<Option, number>>): Option | null {
   if (picks.A > picks.B) return 'A';
   if (picks.B > picks.A) return 'B';
   return null;
 }
 
-function sum(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
+/** How a quantity spreads over people: mean, sample SD, median, quartiles (type 7) and range. */
+export interface Spread {
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n − 1); null for one value. */
+  sd: number | null;
+  median: number;
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: readonly number[]): Spread | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n,
+    mean: mean(n, sorted, 1),
+    sd: n < 2 ? null : stdev(n, 1, sorted, 1),
+    median: medianSorted(n, sorted, 1),
+    q1: quantile(sorted, 0.25),
+    q3: quantile(sorted, 0.75),
+    min: sorted[0] as number,
+    max: sorted[n - 1] as number,
+  };
 }

@@ -1,11 +1,20 @@
 import { once } from 'node:events';
-import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
+import {
+  Client,
+  DiscordAPIError,
+  DiscordjsErrorCodes,
+  Events,
+  GatewayIntentBits,
+  HTTPError,
+} from 'discord.js';
 import { COMMANDS } from '../commands/index.js';
 import type { DiscordConfig } from '../config.js';
 import { UserFacingError } from '../errors.js';
 import type { BotDeps, Command } from './command.js';
 import { createInteractionRouter } from './interaction-router.js';
 import { loggableError } from './loggable-error.js';
+import { createRestAgent, warmRestAgent } from './rest-agent.js';
+import { logRestRetries } from './rest-retries.js';
 
 /**
  * The Discord bot: a discord.js Client that only listens for interactions. It asks for the Guilds
@@ -28,15 +37,36 @@ function isInvalidToken(err: unknown): boolean {
   return code === DiscordjsErrorCodes.TokenInvalid || (err instanceof DiscordAPIError && err.status === 401);
 }
 
+/**
+ * What went wrong when Discord could not be reached at all (no answer, or a server error after the retries),
+ * in a few words; null for anything else (a refused token is reported on its own).
+ */
+function describeUnreachable(err: unknown): string | null {
+  if (err instanceof HTTPError) return `it answered ${err.status} ${err.message}`.trim();
+  if (!(err instanceof Error)) return null;
+  if (err.name === 'AbortError') return 'no answer in time';
+  const cause = err.cause;
+  const code =
+    'code' in err && typeof err.code === 'string'
+      ? err.code
+      : typeof cause === 'object' && cause !== null && 'code' in cause
+        ? String(cause.code)
+        : undefined;
+  if (err instanceof TypeError && err.message === 'fetch failed') return code ?? 'the connection failed';
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) return code;
+  return null;
+}
+
 export function createBot(
   config: DiscordConfig,
   deps: Omit<BotDeps, 'hostRole'>,
   commands: readonly Command[] = COMMANDS,
 ): Bot {
   const log = deps.log.child({ component: 'discord' });
+  const agent = createRestAgent();
   const client = new Client({
     intents: [...BOT_INTENTS],
-    rest: { api: config.apiBase },
+    rest: { api: config.apiBase, agent },
     // Whatever the bot writes, it never pings anyone unless a message asks for it explicitly.
     allowedMentions: { parse: [] },
   });
@@ -54,13 +84,21 @@ export function createBot(
   client.on(Events.ShardResume, (shardId, replayed) =>
     log.info({ shardId, replayed }, 'gateway session resumed'),
   );
+  // A 429 from Discord is logged (with its retry) by logRestRetries; this one also sees the waits that
+  // discord.js imposes on itself before a bucket runs out, which are routine.
   client.rest.on('rateLimited', (info) =>
-    log.warn(
+    log.debug(
       { route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global },
       'rate limited',
     ),
   );
+  logRestRetries(client.rest, log, client.rest.options.retries);
 
+  let agentClosing: Promise<void> | undefined;
+  const closeAgent = () => {
+    agentClosing ??= agent.close();
+    return agentClosing;
+  };
   let stopped = false;
   return {
     client,
@@ -68,12 +106,24 @@ export function createBot(
       const aborter = new AbortController();
       const ready = once(client, Events.ClientReady, { signal: aborter.signal });
       try {
+        // Connections opened before login, so that the bot is ready for a burst when it says ready.
+        await warmRestAgent(agent, config.apiBase);
         await client.login(config.token);
         await ready;
       } catch (err) {
         aborter.abort();
         await ready.catch(() => undefined);
         await client.destroy();
+        await closeAgent();
+        const unreachable = describeUnreachable(err);
+        if (unreachable !== null) {
+          throw new UserFacingError(
+            'DISCORD_UNREACHABLE',
+            `Cannot connect to Discord at ${config.apiBase} (DISCORD_API_BASE): ${unreachable}. Check the network ` +
+              'connection, or unset DISCORD_API_BASE to use https://discord.com/api; unset DISCORD_TOKEN to run the web quiz alone.',
+            { cause: err },
+          );
+        }
         if (isInvalidToken(err)) {
           throw new UserFacingError(
             'DISCORD_TOKEN_INVALID',
@@ -94,6 +144,7 @@ export function createBot(
       if (stopped) return;
       stopped = true;
       await client.destroy();
+      await closeAgent();
       log.info('discord bot stopped');
     },
   };

@@ -33,6 +33,7 @@ import { isQuizError, quizError } from '../quiz/quiz-errors.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import type { SessionSummary } from '../quiz/summary.js';
 import { type Throttled, throttleLatest } from '../quiz/throttle.js';
+import { warmUpAnswerPath } from '../quiz/warm-up.js';
 import type { Collection, Store } from '../store/types.js';
 import { discordHostFacts } from './host.js';
 import { loggableError } from './loggable-error.js';
@@ -213,6 +214,20 @@ export class DiscordQuiz {
   /** The client that posts and edits messages; channel steps wait until `markReady`. */
   attach(client: Client): void {
     this.client = client;
+    // Made now rather than on the first deferred click, in the middle of a burst.
+    this.interactionRest = new REST({
+      ...client.options.rest,
+      globalRequestsPerSecond: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  /**
+   * Loads, before the bot says ready, what the first round and the first clicks would otherwise load:
+   * the image pipeline (sharp and its codecs) and the answer path's validators.
+   */
+  async warmUp(): Promise<void> {
+    warmUpAnswerPath();
+    await this.images.warmUp();
   }
 
   /** Lets queued channel steps run: call once the client is connected. */
@@ -611,15 +626,22 @@ export class DiscordQuiz {
     ]).finally(() => timer?.cancel());
     const state = this.current(channelId, sessionId, round);
     const pair = state?.face.pair ?? null;
+    // The response goes first; the live counter (a throttled message edit) is updated after it.
     if (early !== null) {
-      this.countAnswer(state, early.outcome);
-      await interaction.reply(ephemeral(answerReply(early.outcome, pair)));
+      try {
+        await interaction.reply(ephemeral(answerReply(early.outcome, pair)));
+      } finally {
+        this.countAnswer(state, early.outcome);
+      }
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const outcome = await pending;
-    this.countAnswer(state, outcome);
-    await this.editDeferred(interaction, answerReply(outcome, pair));
+    try {
+      await this.editDeferred(interaction, answerReply(outcome, pair));
+    } finally {
+      this.countAnswer(state, outcome);
+    }
   }
 
   /**

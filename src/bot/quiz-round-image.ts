@@ -180,6 +180,14 @@ export class RoundImages {
     }
   }
 
+  /**
+   * Builds one throw-away composite of two placeholder panels, so that loading sharp's codecs and starting
+   * its worker threads happens at start-up rather than while the first round is being posted.
+   */
+  async warmUp(): Promise<void> {
+    await composeSideBySide(null, null);
+  }
+
   /** The composite for a pair, from the cache when both files are unchanged. */
   async composite(pair: ConfusingPair): Promise<CompositeImage> {
     const files = await Promise.all([this.read(pair, 0), this.read(pair, 1)]);

@@ -112,6 +112,8 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
   };
 
   try {
+    // Warmed before connecting: once the bot is ready, a burst of clicks finds nothing left to load.
+    await Promise.all([store.warmUp(), quiz.warmUp()]);
     const report = options.shared?.recovery ?? (await engine.recover());
     // Queued now, run once connected: host buttons pressed in the first moments wait behind them.
     const resumed = quiz.resume(report);

@@ -195,11 +195,13 @@ export interface ChartLayout {
   subtitle: string[];
   /** Whether value labels stand upright (narrow bars) rather than lie flat. */
   uprightValues: boolean;
+  /** The title as lines: one (cut short if need be) across, up to two on a phone's rows chart. */
+  title: string[];
 }
 
 /** Where everything goes for this input and size: title, wrapped legend, the plot, the category names. */
 export function categoryChartLayout(
-  input: Pick<CategoryChartInput, 'categories' | 'series'>,
+  input: Pick<CategoryChartInput, 'categories' | 'series'> & { title?: string },
   options: ChartSpecOptions,
 ): ChartLayout {
   const m = metrics(options.scale ?? 1);
@@ -208,8 +210,16 @@ export function categoryChartLayout(
     (size: number, limit: number, bold = false) =>
     (s: string) =>
       measure(s, fontOf(fontFamily, size, bold)) <= limit;
-  const subtitle = wrapText(CHART_SUBTITLE, width - 2 * m.pad, fits(m.subtitleSize, width - 2 * m.pad));
-  const legendTop = m.legendTop + (subtitle.length - 1) * m.subtitleLine;
+  const inner = width - 2 * m.pad;
+  const subtitle = wrapText(CHART_SUBTITLE, inner, fits(m.subtitleSize, inner));
+  const title =
+    options.orientation === 'rows' && input.title !== undefined
+      ? clampLines(wrapText(input.title, inner, fits(m.titleSize, inner, true)), 2)
+      : [input.title ?? ''];
+  const legendTop =
+    m.legendTop +
+    (subtitle.length - 1) * m.subtitleLine +
+    (title.length - 1) * Math.round(m.titleSize * 1.25);
   const rows = legendRows(
     input.series.map((s) => s.name),
     width - 2 * m.pad,
@@ -234,6 +244,7 @@ export function categoryChartLayout(
       labels,
       subtitle,
       uprightValues: false,
+      title,
     };
   }
 
@@ -258,13 +269,12 @@ export function categoryChartLayout(
     labels,
     subtitle,
     uprightValues,
+    title,
   };
 }
 
-function clampLines(lines: string[]): string[] {
-  return lines.length <= MAX_LABEL_LINES
-    ? lines
-    : [...lines.slice(0, MAX_LABEL_LINES - 1), `${lines[MAX_LABEL_LINES - 1]}…`];
+function clampLines(lines: string[], max = MAX_LABEL_LINES): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max - 1), `${lines[max - 1]}…`];
 }
 
 /** How many rows ECharts needs for the legend at this width (it wraps a plain legend on its own). */
@@ -292,6 +302,7 @@ function baseOption(
   options: ChartSpecOptions,
   m: Metrics,
   subtitle: string,
+  title: string = input.title,
 ): ChartOption {
   const { theme, width, height, fontFamily } = options;
   return {
@@ -308,7 +319,7 @@ function baseOption(
       },
     ],
     title: {
-      text: input.title,
+      text: title,
       subtext: subtitle,
       left: m.pad,
       top: Math.round(20 * (options.scale ?? 1)),
@@ -319,6 +330,7 @@ function baseOption(
         color: theme.text,
         width: width - 2 * m.pad,
         overflow: 'truncate',
+        lineHeight: Math.round(m.titleSize * 1.25),
       },
       subtextStyle: { fontSize: m.subtitleSize, lineHeight: m.subtitleLine, color: theme.mutedText },
     },
@@ -380,7 +392,7 @@ function columnsOption(input: CategoryChartInput, options: ChartSpecOptions, m: 
   const layout = categoryChartLayout(input, options);
   const { plot } = layout;
   const barLayout = { ...BAR_SPACING, barMaxWidth: m.barMaxWidth };
-  const option = baseOption(input, options, m, layout.subtitle.join('\n'));
+  const option = baseOption(input, options, m, layout.subtitle.join('\n'), layout.title.join('\n'));
 
   const bars: BarSeriesOption[] = series.map((s, i) => ({
     type: 'bar',
@@ -402,7 +414,8 @@ function columnsOption(input: CategoryChartInput, options: ChartSpecOptions, m: 
       label: {
         // Beside the plot, where no bar can hide it.
         formatter: rows ? `chance ${chance}%` : `chance\n${chance}%`,
-        position: 'end',
+        // On its side the value axis runs down the page and its end is at the bottom, among the axis labels.
+        position: rows ? 'start' : 'end',
         distance: Math.round(8 * (options.scale ?? 1)),
         color: theme.text,
         fontSize: Math.round(14 * (options.scale ?? 1)),
@@ -512,7 +525,7 @@ function columnsOption(input: CategoryChartInput, options: ChartSpecOptions, m: 
     type: 'value' as const,
     min: 0,
     max: 100,
-    interval: rows ? 25 : 20,
+    interval: rows ? 50 : 20,
     name: 'Set accuracy',
     nameLocation: 'middle' as const,
     nameGap: rows ? Math.round(m.labelSize * 1.8) : Math.round(64 * (options.scale ?? 1)),
@@ -526,7 +539,10 @@ function columnsOption(input: CategoryChartInput, options: ChartSpecOptions, m: 
     legend: {
       data: names,
       left: m.pad,
-      top: m.legendTop + (layout.subtitle.length - 1) * m.subtitleLine,
+      top:
+        m.legendTop +
+        (layout.subtitle.length - 1) * m.subtitleLine +
+        (layout.title.length - 1) * Math.round(m.titleSize * 1.25),
       width: width - 2 * m.pad,
       icon: 'rect',
       itemWidth: m.legendItem.width,

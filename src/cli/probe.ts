@@ -1,25 +1,35 @@
 import { setMaxListeners } from 'node:events';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { findModel, loadModelsFile, type ModelConfig, type ModelsFile } from '../adapters/models-file.js';
 import { createAdapter } from '../adapters/registry.js';
 import { createRecordedRunAdapter } from '../adapters/replay.js';
 import type { ModelAdapter } from '../adapters/types.js';
+import { renderReliabilityChart } from '../charts/reliability-chart.js';
 import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
-import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
+import { renderCalibrationSection, runCalibration } from '../probe/calibration-report.js';
+import { compareRuns, renderComparison } from '../probe/compare.js';
+import {
+  detectProtocol,
+  detectVariant,
+  importOfficialAnswers,
+  parseOfficialAnswersFile,
+} from '../probe/import.js';
+import { effectiveStatus } from '../probe/lifecycle.js';
 import { askablePairs } from '../probe/partial-set.js';
 import { createProgressDisplay } from '../probe/progress.js';
-import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
+import { loadPromptsFile, PROTOCOLS, type Protocol } from '../probe/prompts.js';
+import { VARIANTS, type Variant } from '../probe/protocols/variants.js';
 import { findRecordedRun } from '../probe/recorded-runs.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
 import { renderRunReport } from '../probe/report.js';
 import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
 import { writeResultFiles } from '../probe/result-files.js';
-import { newRunId, type ProbeModel, type ProbeStores, runProbe } from '../probe/runner.js';
+import { newRunId, type ProbeModel, type ProbeStores, RunBusyError, runProbe } from '../probe/runner.js';
 import { selectPairs } from '../probe/selection.js';
 import { probeStores } from '../probe/stores.js';
 import { DEFAULT_THRESHOLD } from '../scoring/choice.js';
@@ -27,6 +37,10 @@ import { ALL_ROW } from '../scoring/summary-table.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { CliContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+
+/** Written beside a run's result files when its images have confidences. */
+const RELIABILITY_CHART_FILE = 'reliability.png';
 
 /** `--model replay:<run id or imported model name>` replays a recorded run without a models-file entry. */
 const REPLAY_PREFIX = 'replay:';
@@ -34,6 +48,8 @@ const REPLAY_PREFIX = 'replay:';
 interface RunOptions {
   model: string;
   protocol: Protocol;
+  variant: Variant;
+  logprobs?: boolean;
   judge?: string;
   judgeTemperature: number;
   threshold: number;
@@ -51,6 +67,9 @@ interface RunOptions {
   models?: string;
   out?: string;
   progress: boolean;
+  temperature?: number;
+  maxTokens?: number;
+  newRun?: boolean;
 }
 
 const integer = (min: number, what: string) => (value: string) => {
@@ -78,10 +97,22 @@ export function registerProbe(parent: Command, ctx: CliContext): void {
     .description('ask a model every question (or a subset) and print the official table')
     .requiredOption('--model <id>', 'model id from the models file, or replay:<run id>')
     .addOption(
-      new Option('--protocol <protocol>', 'mc: letter replies; ff: free-form replies scored by a judge')
-        .choices(['mc', 'ff'])
+      new Option(
+        '--protocol <protocol>',
+        'mc: letter replies; ff: free-form replies scored by a judge; greedy: the probabilities of "A" and "B" as the first reply token; prefix: each option scored as the answer (vLLM)',
+      )
+        .choices([...PROTOCOLS])
         .default('mc'),
     )
+    .addOption(
+      new Option(
+        '--variant <variant>',
+        "official: the dataset's question; rephrased: the dataset's own rephrasing; swapped: options in the other order",
+      )
+        .choices([...VARIANTS])
+        .default('official'),
+    )
+    .option('--logprobs', 'with --protocol mc: also ask for token log-probabilities (a confidence per image)')
     .option('--judge <id>', 'model id that scores free-form replies (required with --protocol ff)')
     .option(
       '--judge-temperature <t>',
@@ -141,6 +172,17 @@ export function registerProbe(parent: Command, ctx: CliContext): void {
     .option('--dataset <path>', 'dataset folder, or a custom set file (default: MEDICONFUSION_DATA_DIR)')
     .option('--models <file>', 'models file (default: MODELS_FILE)')
     .option('--out <dir>', 'where to write the result files (default: RUNS_DIR/<run id>)')
+    .option(
+      '--temperature <t>',
+      "answer temperature (default: mc 0; ff the official configuration of the model's family)",
+      decimal(0, 2, 'a temperature'),
+    )
+    .option(
+      '--max-tokens <n>',
+      "the answer's token limit (default: the models file's maxTokens, else mc 32; ff official)",
+      integer(1, 'a count'),
+    )
+    .option('--new-run', 'record a new run even if an unfinished one with the same settings exists')
     .option('--no-progress', 'no progress bar or progress log lines')
     .addHelpText(
       'after',
@@ -152,7 +194,10 @@ Examples:
   mediconfusion probe run --model gpt-4o --retry-errors          # ask again only what failed
 
 Every reply is cached: running the same command again asks nothing already answered, so a run stopped
-by its budget, Ctrl-C or a crash continues where it stopped.`,
+by its budget, Ctrl-C, a failure or a crash continues where it stopped, under the same run id.
+
+Exit codes: 0 every image answered or invalid; 1 configuration or authentication failure (the run stopped
+at once); 2 bad command line; 3 some images ended in ERROR; 130 Ctrl-C.`,
     )
     .action(async (options: RunOptions) => {
       await probeRun(ctx, options);
@@ -172,8 +217,27 @@ by its budget, Ctrl-C or a crash continues where it stopped.`,
     .description("print a recorded run's table again")
     .argument('<run>', 'run id (see `probe list`)')
     .option('--json', 'print the run record and per-image results as JSON')
-    .action(async (runId: string, options: { json?: boolean }) => {
+    .option('--chart <file>', 'also write the reliability chart (PNG) of a run with confidences')
+    .action(async (runId: string, options: { json?: boolean; chart?: string }) => {
       await probeReport(ctx, runId, options);
+    });
+
+  probe
+    .command('compare')
+    .description('runs side by side per category (e.g. variants): set accuracy, confusion, flip rates')
+    .argument('<runs...>', 'two or more run ids (see `probe list`); flips are counted against the first')
+    .option('--dataset <path>', 'dataset folder, or a custom set file (default: MEDICONFUSION_DATA_DIR)')
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText(
+      'after',
+      `
+Example:
+  mediconfusion probe run --model gpt-4o                      # the official question
+  mediconfusion probe run --model gpt-4o --variant swapped    # the options in the other order
+  mediconfusion probe compare RUN_OFFICIAL RUN_SWAPPED`,
+    )
+    .action(async (runIds: string[], options: { dataset?: string; json?: boolean }) => {
+      await probeCompare(ctx, runIds, options);
     });
 
   probe
@@ -182,10 +246,10 @@ by its budget, Ctrl-C or a crash continues where it stopped.`,
     .argument('<file>', 'Results/<model>/<model>_<mode>.json from the official harness')
     .requiredOption('--model <name>', 'the name the run is listed under')
     .addOption(
-      new Option('--protocol <protocol>', 'mc or ff (default: from the file name, _mc or _gpt4)').choices([
-        'mc',
-        'ff',
-      ]),
+      new Option(
+        '--protocol <protocol>',
+        'mc, ff, greedy or prefix (default: from the file name: _mc, _gpt4, _greedy, _prefix)',
+      ).choices([...PROTOCOLS]),
     )
     .option('--threshold <n>', 'choice margin', decimal(0, 10, 'a threshold'), DEFAULT_THRESHOLD)
     .option('--dataset <dir>', 'dataset folder (default: MEDICONFUSION_DATA_DIR)')
@@ -249,7 +313,24 @@ function probeModel(adapter: ModelAdapter, config: ModelConfig | null): ProbeMod
     rpm: config?.rpm ?? null,
     price: config?.price ?? null,
     timeoutMs: config?.timeoutMs ?? 120_000,
+    maxTokens: config !== null && 'maxTokens' in config ? (config.maxTokens ?? null) : null,
   };
+}
+
+/** The command that asks a run's ERROR images again. */
+function retryCommand(options: RunOptions): string {
+  const parts = ['mediconfusion probe run', `--model ${options.model}`];
+  if (options.protocol !== 'mc') parts.push(`--protocol ${options.protocol}`);
+  if (options.judge !== undefined) parts.push(`--judge ${options.judge}`);
+  if (options.category !== undefined) parts.push(`--category ${JSON.stringify(options.category)}`);
+  if (options.pairs !== undefined) parts.push(`--pairs ${options.pairs}`);
+  if (options.seed !== undefined) parts.push(`--seed ${options.seed}`);
+  if (options.dataset !== undefined) parts.push(`--dataset ${options.dataset}`);
+  if (options.models !== undefined) parts.push(`--models ${options.models}`);
+  if (options.temperature !== undefined) parts.push(`--temperature ${options.temperature}`);
+  if (options.maxTokens !== undefined) parts.push(`--max-tokens ${options.maxTokens}`);
+  parts.push('--retry-errors');
+  return parts.join(' ');
 }
 
 async function resolveModel(
@@ -285,6 +366,12 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
       'The ff protocol needs a judge: add --judge <model id>.',
     );
   }
+  if (options.logprobs && options.protocol !== 'mc') {
+    throw new UserFacingError(
+      'PROBE_OPTION_INVALID',
+      '--logprobs adds confidence to --protocol mc; greedy and prefix always read probabilities, ff has none.',
+    );
+  }
   if (options.seed !== undefined && options.pairs === undefined) {
     throw new UserFacingError(
       'PROBE_OPTION_INVALID',
@@ -314,8 +401,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         ? await resolveModel(ctx, stores, options.judge, modelsFile)
         : null;
 
-    const runId = newRunId(model.adapter.id, options.protocol);
-    const outDir = options.out ? path.resolve(ctx.cwd, options.out) : path.join(ctx.config().runsDir, runId);
+    const runsDir = ctx.config().runsDir;
 
     // First Ctrl-C: stop scheduling and let requests in flight finish; second: abort those too.
     const stopController = new AbortController();
@@ -341,7 +427,6 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     let run: Awaited<ReturnType<typeof runProbe>>;
     try {
       run = await runProbe({
-        runId,
         set,
         selection: {
           category: options.category ?? null,
@@ -351,6 +436,8 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         coverage,
         dataDir,
         protocol: options.protocol,
+        variant: options.variant,
+        ...(options.logprobs ? { logprobs: true } : {}),
         model,
         judge,
         judgeTemperature: options.judgeTemperature,
@@ -363,25 +450,50 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         maxCostUsd: options.maxCost ?? null,
         retryErrors: options.retryErrors ?? false,
         stores,
-        outDir,
+        outDir: options.out ? path.resolve(ctx.cwd, options.out) : null,
+        defaultOutDir: (runId) => path.join(runsDir, runId),
+        continueRun: !options.newRun,
+        generation: {
+          ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+        },
         log: runLog,
         ...(display ? { onProgress: (s) => display.update(s) } : {}),
         stopSignal: stopController.signal,
         abortSignal: abortController.signal,
       });
+    } catch (err) {
+      if (err instanceof RunBusyError) {
+        throw new UserFacingError(
+          'PROBE_RUN_BUSY',
+          `${err.message}. Wait for it, stop it, or pass --new-run to record a separate run.`,
+        );
+      }
+      throw err;
     } finally {
       display?.stop();
       process.off('SIGINT', onSigint);
     }
 
-    await writeResultFiles(outDir, set, run.record, run.results, run.score);
-    ctx.out.write(renderRunReport(run.record));
-    if (run.record.counts.error > 0) {
-      ctx.out.write(
-        `${run.record.counts.error} image(s) ended in ERROR; add --retry-errors to ask only those again.\n`,
+    const { record } = run;
+    const outDir = record.outDir ?? path.join(runsDir, record.id);
+    await writeResultFiles(outDir, set, record, run.results, run.score);
+    ctx.out.write(renderRunReport(record));
+    await reportCalibration(ctx, record, run.results, path.join(outDir, RELIABILITY_CHART_FILE));
+    if (record.status === 'failed') {
+      ctx.err.write(
+        `error: the run stopped at once: ${record.failure?.message ?? 'the model cannot be asked'}\n` +
+          'Fix the models file or the environment, then run the same command again to continue this run.\n',
       );
+      ctx.exitCode = EXIT.config;
+    } else if (record.status === 'interrupted') {
+      ctx.exitCode = EXIT.interrupted;
+    } else if (record.counts.error > 0) {
+      ctx.out.write(
+        `${record.counts.error} image(s) ended in ERROR (reasons in ${path.join(outDir, 'images.csv')}). To ask only those again:\n  ${retryCommand(options)}\n`,
+      );
+      ctx.exitCode = EXIT.someErrors;
     }
-    if (run.record.status === 'interrupted') ctx.exitCode = 130;
   });
 }
 
@@ -429,7 +541,7 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
             kind: r.kind,
             model: r.model.id,
             protocol: r.protocol,
-            status: r.status,
+            status: effectiveStatus(r),
             startedAt: r.startedAt,
             finishedAt: r.finishedAt,
             counts: r.counts,
@@ -463,7 +575,7 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
     r.kind,
     r.model.id,
     r.protocol,
-    r.status,
+    effectiveStatus(r),
     r.startedAt.slice(0, 19).replace('T', ' '),
     `${r.counts.answered}/${r.counts.invalid}/${r.counts.error}/${r.counts.pending}`,
     setAccuracy(r),
@@ -492,7 +604,53 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   }
 }
 
-async function probeReport(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<void> {
+/** A run's per-image results in set order (pair order, image 1 then 2). */
+async function runResults(stores: ProbeStores, record: RunRecord): Promise<ImageResult[]> {
+  const byKey = new Map<string, ImageResult>();
+  for await (const [key, item] of stores.items.entries(`${record.id}/`)) byKey.set(key, item);
+  const results: ImageResult[] = [];
+  for (const pairId of record.pairIds) {
+    for (const slot of [0, 1] as const) {
+      const item = byKey.get(`${record.id}/${pairId}/${slot}`);
+      if (item) results.push(item);
+    }
+  }
+  return results;
+}
+
+/** The calibration section and, where a file is given, the reliability chart; nothing without confidences. */
+async function reportCalibration(
+  ctx: CliContext,
+  record: RunRecord,
+  results: readonly ImageResult[],
+  chartFile: string | null,
+): Promise<void> {
+  const calibration = runCalibration(results);
+  if (calibration.calibration === null) return;
+  ctx.out.write(renderCalibrationSection(calibration));
+  if (chartFile === null) return;
+  const chart = await renderReliabilityChart({
+    title: `${record.model.id} · ${record.protocol}${record.variant === 'official' ? '' : ` · ${record.variant}`}`,
+    calibration: calibration.calibration,
+  });
+  try {
+    await mkdir(path.dirname(chartFile), { recursive: true });
+    await writeFile(chartFile, chart.png);
+  } catch (err) {
+    throw new UserFacingError(
+      'PROBE_OUTPUT_UNWRITABLE',
+      `Cannot write the reliability chart to ${chartFile}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  ctx.out.write(`  Reliability chart: ${chartFile}\n`);
+}
+
+async function probeReport(
+  ctx: CliContext,
+  runId: string,
+  options: { json?: boolean; chart?: string },
+): Promise<void> {
   await withStore(ctx, async (stores) => {
     const record = await stores.runs.get(runId);
     if (record === undefined) {
@@ -503,21 +661,46 @@ async function probeReport(ctx: CliContext, runId: string, options: { json?: boo
         `No recorded run "${runId}".${known.length ? ` Recorded runs: ${known.slice(-10).join(', ')}.` : ' No run is recorded yet.'}`,
       );
     }
+    const results = await runResults(stores, record);
     if (!options.json) {
-      ctx.out.write(renderRunReport(record));
+      ctx.out.write(renderRunReport({ ...record, status: effectiveStatus(record) }));
+      const chart = options.chart ? path.resolve(ctx.cwd, options.chart) : null;
+      await reportCalibration(ctx, record, results, chart);
       return;
-    }
-    const byKey = new Map<string, ImageResult>();
-    for await (const [key, item] of stores.items.entries(`${runId}/`)) byKey.set(key, item);
-    const results: ImageResult[] = [];
-    for (const pairId of record.pairIds) {
-      for (const slot of [0, 1] as const) {
-        const item = byKey.get(`${runId}/${pairId}/${slot}`);
-        if (item) results.push(item);
-      }
     }
     ctx.out.write(`${JSON.stringify({ run: record, results }, null, 2)}\n`);
   });
+}
+
+async function probeCompare(
+  ctx: CliContext,
+  runIds: string[],
+  options: { dataset?: string; json?: boolean },
+): Promise<void> {
+  if (runIds.length < 2) {
+    throw new UserFacingError('PROBE_OPTION_INVALID', 'probe compare needs at least two run ids.');
+  }
+  const { set } = await loadSet(ctx, options.dataset);
+  const runs = await withStore(ctx, async (stores) => {
+    const loaded = [];
+    for (const id of runIds) {
+      const record = await findRecordedRun(stores, id);
+      loaded.push({ record, results: await runResults(stores, record) });
+    }
+    return loaded;
+  });
+  const models = new Set(runs.map((r) => r.record.model.id));
+  const comparison = compareRuns(set, runs);
+  if (options.json) {
+    ctx.out.write(`${JSON.stringify(comparison, null, 2)}\n`);
+    return;
+  }
+  ctx.out.write(renderComparison(comparison));
+  if (models.size > 1) {
+    ctx.out.write(
+      `Note: these runs are of different models (${[...models].join(', ')}); flips then compare models.\n`,
+    );
+  }
 }
 
 async function probeImport(
@@ -538,7 +721,8 @@ async function probeImport(
   const protocol = options.protocol ?? detectProtocol(source, data);
   await withStore(ctx, async (stores) => {
     const { record } = await importOfficialAnswers({
-      runId: newRunId(options.model, protocol),
+      runId: newRunId(options.model, protocol, new Date(), detectVariant(source)),
+      variant: detectVariant(source),
       modelName: options.model,
       source,
       set,

@@ -204,6 +204,7 @@ export async function startApp(
         host,
         port,
         publicUrl: config.web.publicUrl,
+        admission: config.web.admission,
         baseline: baselineService,
       });
     } catch (err) {

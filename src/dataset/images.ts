@@ -19,7 +19,8 @@ function isContainedRelative(relative: string): boolean {
 /**
  * Where an image may be, in lookup order: a custom image's own file; for official images `<local>.jpg`
  * (the naming of the official download script), then the ROCO path inside a ROCO checkout, either
- * directly under the folder or under `roco-dataset/data/` (the layout of the ROCO repository).
+ * directly under the folder or under `roco-dataset/data/` (the layout of the ROCO repository), the file
+ * named by its ROCO id or, as older ROCO checkouts name it, `<PMC id>_<figure file>`.
  */
 export function imageCandidates(image: PairImage, imagesDir: string): string[] {
   if (image.file) return [image.file];
@@ -29,6 +30,14 @@ export function imageCandidates(image: PairImage, imagesDir: string): string[] {
       path.join(imagesDir, image.rocoPath),
       path.join(imagesDir, 'roco-dataset', 'data', image.rocoPath),
     );
+    const older = image.pmcArticle && image.figureFile ? `${image.pmcArticle}_${image.figureFile}` : null;
+    if (older && isContainedRelative(older) && !/[\\/]/.test(older)) {
+      const folder = path.posix.dirname(image.rocoPath);
+      candidates.push(
+        path.join(imagesDir, folder, older),
+        path.join(imagesDir, 'roco-dataset', 'data', folder, older),
+      );
+    }
   }
   return candidates;
 }

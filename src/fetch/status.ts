@@ -114,13 +114,23 @@ export function formatDataStatus(status: DataStatus): string {
     lines.push('', 'Every image is in place.');
     return `${lines.join('\n')}\n`;
   }
-  lines.push('', `Missing images (${images.missing.length}):`);
-  for (const image of images.missing) {
+  const tried = images.missing.filter((image) => image.lastTried !== null);
+  const untried = images.missing.filter((image) => image.lastTried === null);
+  if (untried.length > 0) {
+    // Nothing to say about each beyond its name: one paragraph, not a screenful per image.
+    const names = untried.map((image) => image.path);
+    const shown =
+      names.length > 12 ? `${names.slice(0, 12).join(', ')} and ${names.length - 12} more` : names.join(', ');
+    const deleted = untried.filter((image) => image.advice.startsWith('it was fetched')).length;
+    lines.push(
+      '',
+      `Not tried by any fetch yet${deleted > 0 ? ` or deleted since fetched (${deleted})` : ''} (${untried.length}): ${shown}.`,
+      'Run `mediconfusion data fetch --only images` to fetch them.',
+    );
+  }
+  if (tried.length > 0) lines.push('', `Missing images the last fetch could not have (${tried.length}):`);
+  for (const image of tried) {
     const describes = `${image.rocoPath}, ${image.article}/${image.figure}`;
-    if (image.lastTried === null) {
-      lines.push(`  ${image.path} (${describes})`, `    what to do: ${image.advice}`);
-      continue;
-    }
     lines.push(
       ...formatImageFailure({
         path: image.path,
@@ -129,8 +139,35 @@ export function formatDataStatus(status: DataStatus): string {
         licence: image.licence,
         attempts: image.attempts,
       }),
-      `    last tried ${image.lastTried}`,
+      `    last tried ${image.lastTried ?? ''}`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Why images are missing, in a few words for the console and the host view, from what the last fetch
+ * recorded: `12 no source could provide, 8 not fetched yet`. Empty when the manifest cannot be read.
+ */
+export async function whyImagesAreMissing(dataDir: string, localIds: readonly string[]): Promise<string> {
+  let manifest: Awaited<ReturnType<typeof readManifest>>;
+  try {
+    manifest = await readManifest(dataDir);
+  } catch {
+    return '';
+  }
+  const counts = new Map<string, number>();
+  for (const id of localIds) {
+    const key = `${OFFICIAL_FILES.imagesDir}/${id}.jpg`;
+    const failure = manifest.failures?.[key];
+    const reason = failure
+      ? adviceFor(failure).startsWith('a source did not answer')
+        ? 'a source did not answer for'
+        : 'no source could provide'
+      : manifest.files[key]
+        ? 'deleted since fetched'
+        : 'not fetched yet';
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
 }

@@ -214,11 +214,17 @@ export class PairAsker {
         },
       },
     });
-    const prompts = protocolPrompts(await this.prompts(), 'mc', {
-      promptKey: model.promptKey,
-      reasoning: adapter.reasoning,
-      acceptsTemperature: adapter.acceptsTemperature,
-    });
+    const prompts = protocolPrompts(
+      await this.prompts(),
+      'mc',
+      {
+        promptKey: model.promptKey,
+        reasoning: adapter.reasoning,
+        acceptsTemperature: adapter.acceptsTemperature,
+        thinkingBudget: adapter.thinkingBudget,
+      },
+      { maxTokens: 'maxTokens' in model ? model.maxTokens : undefined },
+    );
     const gate = new RequestGate(
       adapter,
       {

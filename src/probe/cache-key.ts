@@ -1,6 +1,8 @@
+import type { LogprobRequest } from '../adapters/logprobs.js';
 import type { ModelIdentity } from '../adapters/types.js';
 import { hashKey } from '../store/keys.js';
-import { sha256Hex } from './prompts.js';
+import { type Protocol, sha256Hex } from './prompts.js';
+import type { Variant } from './protocols/variants.js';
 
 /**
  * Cache keys: a hash of everything that shapes a reply, and nothing secret. Two requests with the same key
@@ -11,11 +13,15 @@ const KEY_VERSION = 1;
 
 export interface AnswerKeyParts {
   model: ModelIdentity;
-  protocol: 'mc' | 'ff';
+  protocol: Protocol;
+  /** Absent or `official`: the key is the one used before variants existed, so old caches stay valid. */
+  variant?: Variant;
+  /** Log-probabilities asked for (greedy, prefix, confidence): a different request, a different reply. */
+  logprobs?: LogprobRequest;
   templateSha256: string;
   systemSha256: string | null;
   temperature: number | null;
-  maxTokens: number;
+  maxTokens: number | null;
   question: string;
   options: { A: string; B: string };
   imageSha256: string;
@@ -28,6 +34,8 @@ export function answerCacheKey(parts: AnswerKeyParts): string {
     provider: parts.model.provider,
     baseURL: parts.model.baseURL,
     model: parts.model.model,
+    // Only when set, so that keys of requests built as before stay what they were.
+    ...(parts.model.shape !== undefined ? { shape: parts.model.shape } : {}),
     protocol: parts.protocol,
     template: parts.templateSha256,
     system: parts.systemSha256,
@@ -36,6 +44,8 @@ export function answerCacheKey(parts: AnswerKeyParts): string {
     question: parts.question,
     options: [parts.options.A, parts.options.B],
     image: parts.imageSha256,
+    ...(parts.variant !== undefined && parts.variant !== 'official' ? { variant: parts.variant } : {}),
+    ...(parts.logprobs !== undefined ? { logprobs: parts.logprobs } : {}),
   });
 }
 
@@ -43,7 +53,7 @@ export interface JudgeKeyParts {
   judge: ModelIdentity;
   judgeTemplateSha256: string;
   temperature: number | null;
-  maxTokens: number;
+  maxTokens: number | null;
   question: string;
   options: { A: string; B: string };
   reply: string;
@@ -60,6 +70,7 @@ export function judgeCacheKey(parts: JudgeKeyParts): string {
     provider: parts.judge.provider,
     baseURL: parts.judge.baseURL,
     model: parts.judge.model,
+    ...(parts.judge.shape !== undefined ? { shape: parts.judge.shape } : {}),
     template: parts.judgeTemplateSha256,
     temperature: parts.temperature,
     maxTokens: parts.maxTokens,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_THINKING_BUDGET } from '../adapters/capabilities.js';
 import { OFFICIAL_FILES } from '../dataset/official-files.js';
 import { UserFacingError } from '../errors.js';
 
@@ -30,11 +31,21 @@ export const promptsFileSchema = z.object({
 });
 export type PromptsFile = z.infer<typeof promptsFileSchema>;
 
-/** The two protocols: `mc` (letter reply, official parser) and `ff` (free-form reply, judged). */
-export type Protocol = 'mc' | 'ff';
+/**
+ * The official evaluation modes: `mc` (letter reply, official parser), `ff` (free-form reply, judged),
+ * `greedy` (the probabilities of "A" and "B" as the first reply token) and `prefix` (each option's text
+ * scored as the assistant's answer by the geometric mean of its tokens' probabilities).
+ */
+export const PROTOCOLS = ['mc', 'ff', 'greedy', 'prefix'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 /** The official harness's name for each protocol, used in its file names (`<model>_<mode>.json`). */
-export const OFFICIAL_MODE: Record<Protocol, 'mc' | 'gpt4'> = { mc: 'mc', ff: 'gpt4' };
+export const OFFICIAL_MODE: Record<Protocol, 'mc' | 'gpt4' | 'greedy' | 'prefix'> = {
+  mc: 'mc',
+  ff: 'gpt4',
+  greedy: 'greedy',
+  prefix: 'prefix',
+};
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -115,40 +126,149 @@ export interface ProtocolPrompts {
   template: Template;
   /** `init_prompts.default`, or null for reasoning models, which take no system prompt. */
   system: { text: string; sha256: string } | null;
-  /** Official generation settings for the protocol's answer request. */
+  /** Generation settings of the protocol's answer request. */
   temperature: number | null;
-  maxTokens: number;
+  /** The output limit sent, thinking included; null sends none. */
+  maxTokens: number | null;
+  /** Where the settings come from, in words, for the run record and its report. */
+  settings: string;
 }
 
-/** The official `max_new_tokens` for multiple choice; free-form answers get room for a sentence or two. */
+/** The official `max_new_tokens` for multiple choice (the harness's mc override, with temperature 0). */
 export const MC_MAX_TOKENS = 32;
+/**
+ * Greedy and prefix modes read probabilities, not text: one generated token is all either needs (the
+ * official code ran a single forward pass), so a reply cut at this limit is expected.
+ */
+export const SCORING_MAX_TOKENS = 1;
+/** Alternatives asked per reply token: OpenAI's maximum, and vLLM's default `--max-logprobs`. */
+export const TOP_LOGPROBS = 20;
+/**
+ * Prefix mode on a chat model, as the official code runs it on LLaVA: the question alone as the user's
+ * text (after the image), each option as the assistant's answer. Kept as a template so that it is
+ * recorded and cache-keyed like the others.
+ */
+const PREFIX_CHAT_TEMPLATE = '{}';
+/** Free-form replies of a model family the official harness has no configuration for. */
 export const FF_MAX_TOKENS = 512;
 export const JUDGE_MAX_TOKENS = 512;
-/**
- * Reasoning models count their hidden reasoning against the completion limit, so 32 tokens would leave
- * them no room to answer at all (the official harness sent them no limit).
- */
+/** @deprecated kept for callers of the old name: a thinking model's default budget plus nothing. */
 export const REASONING_MAX_TOKENS = 4096;
+
+/**
+ * Free-form generation settings of the official harness per model family (prompt key), from
+ * AIF4S/MediConfusion `configs/Models/<family>/vanilla.json` (temperature) and each API runner in
+ * `Models/<family>.py` (token limit: the GPT and Gemini runners send none, the Claude runner 2048; the local
+ * models' `max_new_tokens`). In multiple choice the harness overrides them all with temperature 0 and 32
+ * tokens.
+ */
+export const OFFICIAL_FF_SETTINGS: Readonly<
+  Record<string, { temperature: number; maxTokens: number | null }>
+> = {
+  gpt: { temperature: 0.7, maxTokens: null },
+  claude: { temperature: 0.2, maxTokens: 2048 },
+  gemini: { temperature: 0.2, maxTokens: null },
+  llava_med: { temperature: 0.2, maxTokens: 100 },
+  deepseek: { temperature: 0.7, maxTokens: 512 },
+};
+
+export interface GenerationOverrides {
+  /** `--temperature`: replaces the protocol's temperature (never sent to models that refuse one). */
+  temperature?: number | undefined;
+  /** `--max-tokens` or the models file's `maxTokens`: the answer's own limit. */
+  maxTokens?: number | undefined;
+}
 
 export function protocolPrompts(
   file: PromptsFile,
   protocol: Protocol,
-  model: { promptKey: string | null; reasoning: boolean; acceptsTemperature?: boolean },
+  model: {
+    promptKey: string | null;
+    reasoning: boolean;
+    acceptsTemperature?: boolean | undefined;
+    /** Tokens the model may spend thinking before it answers; added to the answer's limit. */
+    thinkingBudget?: number | undefined;
+  },
+  overrides: GenerationOverrides = {},
 ): ProtocolPrompts {
+  if (protocol === 'greedy' || protocol === 'prefix') return scoringPrompts(file, protocol, model);
   const template =
     protocol === 'mc'
       ? pickTemplate(file.prompts.mc, model.promptKey, 'prompts.mc', 3)
       : pickTemplate(file.prompts.gpt4, model.promptKey, 'prompts.gpt4', 1);
   const systemText = file.init_prompts.default;
+  const family = model.promptKey !== null ? OFFICIAL_FF_SETTINGS[model.promptKey] : undefined;
+  const base =
+    protocol === 'mc'
+      ? { temperature: 0, maxTokens: MC_MAX_TOKENS as number | null, from: 'official mc settings' }
+      : family !== undefined
+        ? { ...family, from: `official ${model.promptKey} configuration` }
+        : {
+            temperature: 0,
+            maxTokens: FF_MAX_TOKENS as number | null,
+            from: 'project default (no official configuration)',
+          };
+  const notes = [base.from];
+  const answerTokens = overrides.maxTokens ?? base.maxTokens;
+  if (overrides.maxTokens !== undefined) notes.push(`max tokens ${overrides.maxTokens} by option`);
+  const thinking = model.thinkingBudget ?? (model.reasoning ? DEFAULT_THINKING_BUDGET : 0);
+  if (thinking > 0) notes.push(`${thinking} thinking tokens`);
+  // Reasoning models (and APIs that dropped the parameter) reject a temperature. Recording null here keeps
+  // the cache key honest about what was actually sent.
+  const sendsTemperature = !model.reasoning && model.acceptsTemperature !== false;
+  const temperature = sendsTemperature ? (overrides.temperature ?? base.temperature) : null;
+  if (overrides.temperature !== undefined && sendsTemperature) {
+    notes.push(`temperature ${overrides.temperature} by option`);
+  }
+  if (!sendsTemperature) notes.push('no temperature (the model takes none)');
   return {
     protocol,
     template,
     system: model.reasoning ? null : { text: systemText, sha256: sha256Hex(systemText) },
-    // Reasoning models (and APIs that dropped the parameter) reject a temperature; the official runs used 0
-    // for the others. Recording null here keeps the cache key honest about what was actually sent.
-    temperature: model.reasoning || model.acceptsTemperature === false ? null : 0,
-    maxTokens: model.reasoning ? REASONING_MAX_TOKENS : protocol === 'mc' ? MC_MAX_TOKENS : FF_MAX_TOKENS,
+    temperature,
+    maxTokens: answerTokens === null ? null : answerTokens + thinking,
+    settings: notes.join('; '),
   };
+}
+
+/**
+ * Greedy and prefix settings: one token at temperature 0 (the probabilities, not the sampled token, are the
+ * answer) and no system prompt, as the official code runs these modes on local models only, whose
+ * conversations carry none. Token-limit and temperature overrides do not apply.
+ */
+function scoringPrompts(
+  file: PromptsFile,
+  protocol: 'greedy' | 'prefix',
+  model: { promptKey: string | null; reasoning: boolean; acceptsTemperature?: boolean | undefined },
+): ProtocolPrompts {
+  const sendsTemperature = !model.reasoning && model.acceptsTemperature !== false;
+  return {
+    protocol,
+    template:
+      protocol === 'greedy'
+        ? pickTemplate(greedyFamily(file), model.promptKey, 'prompts.greedy', 3)
+        : {
+            key: 'chat',
+            text: PREFIX_CHAT_TEMPLATE,
+            sha256: sha256Hex(`prefix-chat:${PREFIX_CHAT_TEMPLATE}`),
+          },
+    system: null,
+    temperature: sendsTemperature ? 0 : null,
+    maxTokens: SCORING_MAX_TOKENS,
+    settings: `official ${protocol} mode: one token, probabilities read${sendsTemperature ? '' : '; no temperature (the model takes none)'}`,
+  };
+}
+
+/** The greedy templates, which older prompts files may lack. */
+function greedyFamily(file: PromptsFile): Record<string, string> {
+  const parsed = templateFamily.safeParse(file.prompts.greedy);
+  if (!parsed.success || !('default' in parsed.data)) {
+    throw new UserFacingError(
+      'PROMPTS_INVALID',
+      'The prompts file has no prompts.greedy.default template, which --protocol greedy needs; run `mediconfusion data fetch` again.',
+    );
+  }
+  return parsed.data;
 }
 
 export function fillAnswerPrompt(
@@ -156,7 +276,7 @@ export function fillAnswerPrompt(
   question: string,
   options: { A: string; B: string },
 ): string {
-  return prompts.protocol === 'mc'
+  return prompts.protocol === 'mc' || prompts.protocol === 'greedy'
     ? formatPython(prompts.template.text, [question, options.A, options.B])
     : formatPython(prompts.template.text, [question]);
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Collection } from '../store/types.js';
+import { PROTOCOLS } from './prompts.js';
+import { VARIANTS } from './protocols/variants.js';
 
 /**
  * What the probe keeps in the store. Every record is validated when read back, so a store written by an
@@ -24,10 +26,19 @@ export const usageSchema = z.object({
 });
 export type UsageRecord = z.infer<typeof usageSchema>;
 
+const tokenChoiceSchema = z.object({ token: z.string(), logprob: z.number() });
+
 export const cachedCompletionSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
     text: z.string(),
+    /** Reply tokens with alternatives, when log-probabilities were asked for (null: the server sent none). */
+    tokens: z
+      .array(tokenChoiceSchema.extend({ top: z.array(tokenChoiceSchema) }))
+      .nullable()
+      .optional(),
+    /** The prompt's last tokens, for prefix scoring (null: the server sent none). */
+    promptTokens: z.array(tokenChoiceSchema).nullable().optional(),
     usage: usageSchema,
     latencyMs: z.number().nonnegative(),
     attempts: z.number().int().positive(),
@@ -58,6 +69,14 @@ export const imageResultSchema = z.object({
   correctOption: z.enum(['A', 'B']),
   /** Parsed scores: 0/10 from the mc parser, 1-10 from the judge; null when there were none. */
   scores: optionScores.nullable(),
+  /**
+   * The model's probability of each option, normalised over the two, when the mode gives one (greedy,
+   * prefix, multiple choice with log-probabilities); absent or null otherwise. In the dataset's option order
+   * even for the swapped variant.
+   */
+  probabilities: optionScores.nullable().optional(),
+  /** The probability of the chosen option (from `probabilities`); null when unknown or nothing was chosen. */
+  confidence: z.number().min(0).max(1).nullable().optional(),
   /** The model's raw reply; null when the request failed. */
   reply: z.string().nullable(),
   /** Why the image is INVALID or ERROR; null when ANSWERED. */
@@ -80,7 +99,11 @@ export const imageResultSchema = z.object({
 });
 export type ImageResult = z.infer<typeof imageResultSchema>;
 
-export const RUN_STATUSES = ['running', 'completed', 'stopped-by-budget', 'interrupted'] as const;
+/**
+ * `failed`: stopped at once because the run cannot work (rejected key, unknown model, …). A `running`
+ * record whose process is gone is shown as `interrupted` (lifecycle.ts).
+ */
+export const RUN_STATUSES = ['running', 'completed', 'stopped-by-budget', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const modelRef = z.object({
@@ -131,6 +154,8 @@ export const runParamsSchema = z.object({
   temperature: z.number().nullable(),
   maxTokens: z.number().int().positive().nullable(),
   judgeTemperature: z.number().nullable(),
+  /** Where temperature and token limit come from (official configuration, options, thinking budget). */
+  generation: z.string().optional(),
   /** Absent in records older than partial sets, and null for a run over every pair. */
   coverage: runCoverageSchema.nullable().optional(),
 });
@@ -167,7 +192,9 @@ export const runRecordSchema = z.object({
   kind: z.enum(['probe', 'import']),
   model: modelRef,
   judge: modelRef.nullable(),
-  protocol: z.enum(['mc', 'ff']),
+  protocol: z.enum(PROTOCOLS),
+  /** The robustness variant asked (`official` when absent: records written before variants existed). */
+  variant: z.enum(VARIANTS).default('official'),
   params: runParamsSchema,
   templates: z.object({
     answer: z.string().nullable(),
@@ -189,6 +216,17 @@ export const runRecordSchema = z.object({
   outDir: z.string().nullable(),
   /** For imports: the file the answers came from. */
   source: z.string().nullable(),
+  /**
+   * Hash of everything that decides the run's answers (model, protocol, selection, templates, generation
+   * settings): the same command run again continues the unfinished run with this key.
+   */
+  settingsKey: z.string().optional(),
+  /** The process running it, and when it last said it was alive: tells a live run from a dead one. */
+  owner: z.object({ pid: z.number().int(), host: z.string(), heartbeatAt: z.string() }).nullish(),
+  /** Why a `failed` run stopped. */
+  failure: z.object({ kind: z.string(), message: z.string() }).nullish(),
+  /** When the run was continued after a stop, oldest first. */
+  resumedAt: z.array(z.string()).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

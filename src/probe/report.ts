@@ -18,7 +18,7 @@ export function renderRunReport(record: RunRecord): string {
     ? `, judge ${record.judge.id} (temperature ${record.params.judgeTemperature})`
     : '';
   out.push(
-    `Run ${record.id}: ${record.model.id} (${record.model.provider} ${record.model.model}), protocol ${record.protocol}${judge}`,
+    `Run ${record.id}: ${record.model.id} (${record.model.provider} ${record.model.model}), protocol ${record.protocol}${record.variant === 'official' ? '' : `, variant ${record.variant}`}${judge}`,
   );
   out.push(
     `Status ${record.status}; started ${record.startedAt}${record.finishedAt ? `, finished ${record.finishedAt}` : ''}`,
@@ -46,7 +46,14 @@ export function renderRunReport(record: RunRecord): string {
   out.push(
     `Tokens: ${record.usage.inputTokens} in, ${record.usage.outputTokens} out; cost ${formatUsd(record.usage.costUsd)} (this run's requests).`,
   );
-  if (record.status === 'stopped-by-budget' || record.status === 'interrupted') {
+  if (record.params.generation) out.push(`Generation: ${record.params.generation}.`);
+  if (record.status === 'failed' && record.failure) out.push(`Stopped at once: ${record.failure.message}`);
+  if (
+    record.status === 'stopped-by-budget' ||
+    record.status === 'interrupted' ||
+    record.status === 'failed' ||
+    record.status === 'running'
+  ) {
     out.push('Run the same command again to continue: answered images come from the cache.');
   }
   if (record.outDir) out.push(`Result files: ${record.outDir}`);

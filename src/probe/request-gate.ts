@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
 import type { Budget, Price } from './budget.js';
+import type { FailFast } from './fail-fast.js';
 import { capReply } from './reply-cap.js';
 
 export interface BackoffSettings {
@@ -77,6 +78,8 @@ export class RequestGate {
       onAttempt?: (info: { attempt: number; result: ModelResult }) => void;
       random?: () => number;
       clock?: GateClock;
+      /** Stops every request to this model once the run cannot work (bad key, unknown model, …). */
+      failFast?: FailFast;
     } = {},
   ) {
     this.limit = pLimit(settings.concurrency);
@@ -103,17 +106,27 @@ export class RequestGate {
     return Math.floor((this.hooks.random ?? Math.random)() * bound);
   }
 
-  private async attemptOnce(request: ModelRequest): Promise<ModelResult> {
+  private async attemptOnce(request: ModelRequest, attempt: number): Promise<ModelResult> {
     return this.limit(async () => {
       await this.waitForSlot();
       if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
+      const halted = this.hooks.failFast?.stopped;
+      if (halted) throw new StopRequest(halted.message);
       if (!this.budget.tryReserve()) throw new StopRequest(this.budget.exhausted ?? 'budget exhausted');
       const started = performance.now();
       try {
-        return await this.adapter.complete(request, {
+        const result = await this.adapter.complete(request, {
           timeoutMs: this.settings.timeoutMs,
           ...(this.hooks.abortSignal ? { signal: this.hooks.abortSignal } : {}),
         });
+        // Still inside the concurrency slot: a fatal sign stops the next queued request before it is sent.
+        const failFast = this.hooks.failFast;
+        if (failFast) {
+          failFast.observeAttempt(result);
+          const final = result.ok || !result.retryable || attempt >= this.settings.backoff.maxAttempts;
+          if (final) failFast.observeFinal(result);
+        }
+        return result;
       } catch (err) {
         // The contract says adapters return failures; one that throws anyway must not take the run down.
         if (this.hooks.abortSignal?.aborted) throw new StopRequest('aborted');
@@ -135,10 +148,13 @@ export class RequestGate {
       const result = await pRetry(
         async () => {
           attempts += 1;
-          const received = await this.attemptOnce(request);
+          const received = await this.attemptOnce(request, attempts);
           // Capped once here, where every reply enters the probe, so no store holds more than the cap.
           const result = received.ok ? { ...received, text: capReply(received.text) } : received;
           if (this.hooks.abortSignal?.aborted) throw new AbortError(new StopRequest('aborted'));
+          // The request that showed the run cannot work is not an answer to keep: its image stays unasked.
+          const halted = this.hooks.failFast?.stopped;
+          if (halted) throw new AbortError(new StopRequest(halted.message));
           if (result.ok) costUsd += this.budget.record(result.usage, this.settings.price);
           this.hooks.onAttempt?.({ attempt: attempts, result });
           if (!result.ok && result.retryable) {
@@ -173,12 +189,8 @@ export class RequestGate {
     } catch (err) {
       if (err instanceof RetryableFailure) {
         const last = err.result;
-        return {
-          kind: 'done',
-          result: { ...last, error: `${last.error} (gave up after ${attempts} attempts)` },
-          attempts,
-          costUsd,
-        };
+        const result = { ...last, error: `${last.error} (gave up after ${attempts} attempts)` };
+        return { kind: 'done', result, attempts, costUsd };
       }
       if (err instanceof StopRequest) return { kind: 'stopped', reason: err.message };
       throw err;

@@ -5,20 +5,34 @@ import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import { type ImageAnswers, NO_ANSWER } from '../scoring/answer-files.js';
 import { type SetScore, scoreSet } from '../scoring/score-set.js';
+import { hashKey } from '../store/keys.js';
 import { answerKeyFor, answerRequestFor, completionOf } from './answer-request.js';
 import { Budget, costOf, type Price, requirePrices } from './budget.js';
 import { judgeCacheKey } from './cache-key.js';
+import { FailFast, type FailFastStop } from './fail-fast.js';
 import { imageSlotKey, loadImage, resolveImageFiles } from './images.js';
+import { currentOwner, findContinuableRun, HEARTBEAT_MS, type RunOwner } from './lifecycle.js';
 import { ffVerdict, mcVerdict } from './outcome.js';
 import {
   fillJudgePrompt,
+  type GenerationOverrides,
   JUDGE_MAX_TOKENS,
   judgePrompts,
   type PromptsFile,
   type Protocol,
   protocolPrompts,
-  REASONING_MAX_TOKENS,
+  TOP_LOGPROBS,
 } from './prompts.js';
+import { askedQuestion, type Variant } from './protocols/variants.js';
+import {
+  greedyVerdict,
+  inDatasetOrder,
+  prefixReplyText,
+  prefixVerdict,
+  requireLogprobs,
+  type ScoredVerdict,
+  withReplyConfidence,
+} from './protocols/verdicts.js';
 import {
   type CachedCompletion,
   type ImageResult,
@@ -39,6 +53,8 @@ export interface ProbeModel {
   rpm: number | null;
   price: Price | null;
   timeoutMs: number;
+  /** The models file's `maxTokens`: the answer's own limit, replacing the protocol's. */
+  maxTokens?: number | null;
 }
 
 export interface ProbeStores {
@@ -72,6 +88,10 @@ export interface RunProbeOptions {
   coverage?: RunCoverage | null;
   dataDir: string | null;
   protocol: Protocol;
+  /** Robustness variant (default `official`): see protocols/variants.ts. */
+  variant?: Variant;
+  /** Multiple choice: also ask for token log-probabilities, giving each image a confidence. */
+  logprobs?: boolean;
   model: ProbeModel;
   /** Required for `ff`; ignored for `mc`. */
   judge: ProbeModel | null;
@@ -95,6 +115,25 @@ export interface RunProbeOptions {
   /** Abort requests in flight too (second Ctrl-C); their replies are dropped. */
   abortSignal?: AbortSignal;
   random?: () => number;
+  /** `--temperature` / `--max-tokens`: replace the protocol's generation settings. */
+  generation?: GenerationOverrides;
+  /**
+   * Continue the newest unfinished run with the same settings (same id, same result folder) instead of
+   * recording a new one. A run with these settings still alive in another process is refused.
+   */
+  continueRun?: boolean;
+  /** The result folder of a new run, when `outDir` is null (the CLI's RUNS_DIR/<run id>). */
+  defaultOutDir?: (runId: string) => string;
+  /** Who runs it (tests pass another owner); the current process by default. */
+  owner?: RunOwner;
+  heartbeatMs?: number;
+}
+
+/** A run that cannot start: the same settings are being run by another process right now. */
+export class RunBusyError extends Error {
+  constructor(readonly record: RunRecord) {
+    super(`run ${record.id} with the same settings is still running (process ${record.owner?.pid ?? '?'})`);
+  }
 }
 
 export interface ProbeRun {
@@ -104,13 +143,19 @@ export interface ProbeRun {
   score: SetScore;
 }
 
-export function newRunId(modelId: string, protocol: Protocol, now = new Date()): string {
+export function newRunId(
+  modelId: string,
+  protocol: Protocol,
+  now = new Date(),
+  variant: Variant = 'official',
+): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   const safeModel = modelId.replace(/[^A-Za-z0-9._-]+/g, '_');
-  return `${stamp}-${safeModel}-${protocol}-${randomBytes(2).toString('hex')}`;
+  const mode = variant === 'official' ? protocol : `${protocol}-${variant}`;
+  return `${stamp}-${safeModel}-${mode}-${randomBytes(2).toString('hex')}`;
 }
 
 function modelRef(adapter: ModelAdapter): RunRecord['model'] {
@@ -166,6 +211,13 @@ export function countResults(
  */
 export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const { set, protocol, model, stores, log } = options;
+  const variant = options.variant ?? 'official';
+  // Greedy reads the first reply token's alternatives; multiple choice does too when confidence is asked.
+  const replyLogprobs =
+    protocol === 'greedy' || (protocol === 'mc' && options.logprobs === true)
+      ? ({ kind: 'reply', top: TOP_LOGPROBS } as const)
+      : undefined;
+  const endpoint = { id: model.adapter.id, baseURL: model.adapter.identity.baseURL };
   const judge = protocol === 'ff' ? options.judge : null;
   if (protocol === 'ff' && judge === null) throw new Error('the ff protocol needs a judge model');
   requirePrices(options.maxCostUsd, [
@@ -174,15 +226,25 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   ]);
 
   const imageFiles = await resolveImageFiles(set);
-  const answerPrompts = protocolPrompts(options.prompts, protocol, {
-    promptKey: model.promptKey,
-    reasoning: model.adapter.reasoning,
-    acceptsTemperature: model.adapter.acceptsTemperature,
-  });
+  const answerPrompts = protocolPrompts(
+    options.prompts,
+    protocol,
+    {
+      promptKey: model.promptKey,
+      reasoning: model.adapter.reasoning,
+      acceptsTemperature: model.adapter.acceptsTemperature,
+      thinkingBudget: model.adapter.thinkingBudget,
+    },
+    {
+      temperature: options.generation?.temperature,
+      maxTokens: options.generation?.maxTokens ?? model.maxTokens ?? undefined,
+    },
+  );
   const judgeTexts = judgePrompts(options.prompts);
   const judgeTemperature =
     judge?.adapter.reasoning || judge?.adapter.acceptsTemperature === false ? null : options.judgeTemperature;
-  const judgeMaxTokens = judge?.adapter.reasoning ? REASONING_MAX_TOKENS : JUDGE_MAX_TOKENS;
+  // A thinking judge needs room to think before its verdict.
+  const judgeMaxTokens = JUDGE_MAX_TOKENS + (judge?.adapter.thinkingBudget ?? 0);
   const concurrency = options.concurrency ?? model.concurrency;
   const timeoutMs = options.timeoutMs ?? model.timeoutMs;
   const budget = new Budget({ maxRequests: options.maxRequests, maxCostUsd: options.maxCostUsd });
@@ -195,12 +257,19 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       if (!result.ok) log.debug({ model: model.adapter.id, attempt, error: result.error }, 'request failed');
     },
   };
+  // Offline providers (replay, random) have no server to give up on: a missing recording is per image.
+  const failFastOf = (adapter: ModelAdapter) =>
+    adapter.identity.provider === 'openai' || adapter.identity.provider === 'anthropic'
+      ? new FailFast({ modelId: adapter.id, baseURL: adapter.identity.baseURL })
+      : null;
+  const answerFailFast = failFastOf(model.adapter);
   const answerGate = new RequestGate(
     model.adapter,
     { concurrency, rpm: model.rpm, timeoutMs, price: model.price, backoff: options.backoff },
     budget,
-    gateHooks,
+    { ...gateHooks, ...(answerFailFast ? { failFast: answerFailFast } : {}) },
   );
+  const judgeFailFast = judge === null ? null : failFastOf(judge.adapter);
   const judgeGate =
     judge === null
       ? null
@@ -217,11 +286,45 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
               backoff: options.backoff,
             },
             budget,
-            gateHooks,
+            { ...gateHooks, ...(judgeFailFast ? { failFast: judgeFailFast } : {}) },
           );
+  const failFastStop = (): FailFastStop | null => answerFailFast?.stopped ?? judgeFailFast?.stopped ?? null;
 
-  const runId = options.runId ?? newRunId(model.adapter.id, protocol);
-  const startedAt = new Date().toISOString();
+  const settingsKey = hashKey({
+    v: 1,
+    model: model.adapter.identity,
+    judge: judge?.adapter.identity ?? null,
+    protocol,
+    // Variants and confidence requests are other questions: their runs never continue one another.
+    ...(variant !== 'official' ? { variant } : {}),
+    ...(replyLogprobs && protocol === 'mc' ? { logprobs: replyLogprobs } : {}),
+    dataset: set.name,
+    dataDir: options.dataDir,
+    selection: options.selection,
+    pairs: set.pairs.map((p) => p.id),
+    threshold: options.threshold,
+    template: answerPrompts.template.sha256,
+    system: answerPrompts.system?.sha256 ?? null,
+    temperature: answerPrompts.temperature,
+    maxTokens: answerPrompts.maxTokens,
+    judgeTemplate: judge ? judgeTexts.sha256 : null,
+    judgeTemperature: judge ? judgeTemperature : null,
+    judgeMaxTokens: judge ? judgeMaxTokens : null,
+  });
+  const previous = options.continueRun ? await findContinuableRun(stores, settingsKey) : null;
+  if (previous?.status === 'running') throw new RunBusyError(previous.record);
+  // A run that failed fast recorded the failures that stopped it: continuing it asks those again.
+  const retryErrors = options.retryErrors || previous?.status === 'failed';
+
+  const runId =
+    previous?.record.id ?? options.runId ?? newRunId(model.adapter.id, protocol, new Date(), variant);
+  const outDir =
+    options.outDir ??
+    previous?.record.outDir ??
+    (options.defaultOutDir ? options.defaultOutDir(runId) : null);
+  const nowIso = () => new Date().toISOString();
+  const startedAt = previous?.record.startedAt ?? nowIso();
+  const owner = options.owner ?? currentOwner();
   const total = set.pairs.length * 2;
   const record: RunRecord = {
     id: runId,
@@ -229,6 +332,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     model: modelRef(model.adapter),
     judge: judge ? modelRef(judge.adapter) : null,
     protocol,
+    variant,
     params: {
       dataset: set.name,
       dataDir: options.dataDir,
@@ -241,11 +345,12 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       maxAttempts: options.backoff.maxAttempts,
       maxRequests: options.maxRequests,
       maxCostUsd: options.maxCostUsd,
-      retryErrors: options.retryErrors,
+      retryErrors,
       threshold: options.threshold,
       temperature: answerPrompts.temperature,
       maxTokens: answerPrompts.maxTokens,
       judgeTemperature: judge ? judgeTemperature : null,
+      generation: answerPrompts.settings,
       coverage: options.coverage ?? null,
     },
     templates: {
@@ -264,11 +369,26 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     categoryCounts: set.categoryCounts,
     scoreTable: null,
     summary: null,
-    outDir: options.outDir,
+    outDir,
     source: null,
+    settingsKey,
+    owner: { ...owner, heartbeatAt: nowIso() },
+    failure: null,
+    ...(previous ? { resumedAt: [...(previous.record.resumedAt ?? []), nowIso()] } : {}),
   };
   await stores.runs.set(runId, record);
-  log.info({ runId, model: model.adapter.id, protocol, images: total }, 'probe run started');
+  log.info(
+    { runId, model: model.adapter.id, protocol, images: total, continued: previous !== null },
+    previous ? 'probe run continued' : 'probe run started',
+  );
+  // A killed process cannot mark its run: the heartbeat lets another machine sharing the store tell.
+  let heartbeatWrite: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    heartbeatWrite = heartbeatWrite
+      .then(() => stores.runs.set(runId, { ...record, owner: { ...owner, heartbeatAt: nowIso() } }))
+      .catch((err: unknown) => log.warn({ err, runId }, 'could not refresh the run heartbeat'));
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
 
   const stopped: { reason: { status: RunStatus; why: string } | null } = { reason: null };
   const stop = (status: RunStatus, why: string) => {
@@ -305,34 +425,78 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     key: string,
     gate: RequestGate,
     request: () => ModelRequest,
+    /** Throws for a reply that must not be cached or used (e.g. no log-probabilities). */
+    check: (completion: CachedCompletion) => void = () => {},
   ): Promise<{ completion: CachedCompletion; requests: number; cached: boolean } | null> => {
     const cached = await stores.cache.get(key);
-    if (cached !== undefined && (cached.ok || !options.retryErrors)) {
+    if (cached !== undefined && (cached.ok || !retryErrors)) {
       cacheHits += 1;
       return { completion: cached, requests: 0, cached: true };
     }
     if (stopped.reason !== null) return null;
     const outcome = await gate.complete(request());
     if (outcome.kind === 'stopped') {
-      stop(budget.exhausted !== null ? 'stopped-by-budget' : 'interrupted', outcome.reason);
+      const failed = failFastStop();
+      if (failed !== null) stop('failed', failed.message);
+      else stop(budget.exhausted !== null ? 'stopped-by-budget' : 'interrupted', outcome.reason);
       return null;
     }
+    const failed = failFastStop();
+    if (failed !== null) stop('failed', failed.message);
     const completion = completionOf(outcome);
+    check(completion);
     await stores.cache.set(key, completion);
     return { completion, requests: outcome.attempts, cached: false };
   };
 
   const askImage = async (pair: ConfusingPair, slot: 0 | 1): Promise<ImageResult | null> => {
-    if (stopped.reason?.status === 'interrupted') return null;
+    if (stopped.reason?.status === 'interrupted' || stopped.reason?.status === 'failed') return null;
     const file = imageFiles.get(imageSlotKey(pair.id, slot));
     if (file === undefined) throw new Error(`no image file resolved for pair ${pair.id}, image ${slot + 1}`);
     const image = await loadImage(file, `Pair ${pair.id}, image ${slot + 1}`);
     const context = { pairId: pair.id, slot } as const;
-    const answerKey = answerKeyFor(model.adapter.identity, answerPrompts, pair, image);
-    const answer = await obtain(answerKey, answerGate, () =>
-      answerRequestFor(answerPrompts, pair, slot, image),
-    );
-    if (answer === null) return null;
+    const asked = { ...askedQuestion(pair, variant), id: pair.id };
+    const ask = (logprobs: typeof replyLogprobs | { kind: 'prefill'; assistant: string } | undefined) => {
+      const extras = { variant, ...(logprobs ? { logprobs } : {}) };
+      return obtain(
+        answerKeyFor(model.adapter.identity, answerPrompts, asked, image, extras),
+        answerGate,
+        () => answerRequestFor(answerPrompts, asked, slot, image, logprobs),
+        (completion) => {
+          if (logprobs) requireLogprobs(completion, logprobs.kind, endpoint);
+        },
+      );
+    };
+    // Prefix scoring asks once per option, each prefilled as the answer; the others ask once.
+    let prefixAnswers: { A: CachedCompletion; B: CachedCompletion } | null = null;
+    let answer: Awaited<ReturnType<typeof obtain>>;
+    if (protocol === 'prefix') {
+      const first = await ask({ kind: 'prefill', assistant: asked.options.A });
+      if (first === null) return null;
+      const second = await ask({ kind: 'prefill', assistant: asked.options.B });
+      if (second === null) return null;
+      prefixAnswers = { A: first.completion, B: second.completion };
+      answer = {
+        completion: first.completion.ok && !second.completion.ok ? second.completion : first.completion,
+        requests: first.requests + second.requests,
+        cached: first.cached && second.cached,
+      };
+      if (first.completion.ok && second.completion.ok) {
+        const usage = {
+          inputTokens: first.completion.usage.inputTokens + second.completion.usage.inputTokens,
+          outputTokens: first.completion.usage.outputTokens + second.completion.usage.outputTokens,
+        };
+        answer.completion = {
+          ...first.completion,
+          text: prefixReplyText(prefixAnswers, asked),
+          usage,
+          latencyMs: first.completion.latencyMs + second.completion.latencyMs,
+        };
+      }
+    } else {
+      answer = await ask(replyLogprobs);
+      if (answer === null) return null;
+    }
 
     let judged: Awaited<ReturnType<typeof obtain>> = null;
     if (judge !== null && judgeGate !== null && answer.completion.ok) {
@@ -342,13 +506,13 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
         judgeTemplateSha256: judgeTexts.sha256,
         temperature: judgeTemperature,
         maxTokens: judgeMaxTokens,
-        question: pair.question,
-        options: pair.options,
+        question: asked.question,
+        options: asked.options,
         reply,
       });
       judged = await obtain(key, judgeGate, () => ({
         system: judge.adapter.reasoning ? null : judgeTexts.system,
-        prompt: fillJudgePrompt(judgeTexts, pair.question, pair.options, reply),
+        prompt: fillJudgePrompt(judgeTexts, asked.question, asked.options, reply),
         image: null,
         temperature: judgeTemperature,
         maxTokens: judgeMaxTokens,
@@ -357,10 +521,19 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       if (judged === null) return null;
     }
 
-    const verdict =
-      protocol === 'mc'
-        ? mcVerdict(answer.completion, options.threshold)
-        : ffVerdict(answer.completion, judged?.completion ?? null, options.threshold);
+    const shownVerdict: ScoredVerdict =
+      protocol === 'prefix' && prefixAnswers !== null
+        ? prefixVerdict(prefixAnswers, asked)
+        : protocol === 'greedy'
+          ? greedyVerdict(answer.completion)
+          : protocol === 'mc'
+            ? withReplyConfidence(mcVerdict(answer.completion, options.threshold), answer.completion)
+            : {
+                ...ffVerdict(answer.completion, judged?.completion ?? null, options.threshold),
+                probabilities: null,
+              };
+    // Scored, reported and compared in the dataset's option order, whatever order the model saw.
+    const verdict = inDatasetOrder(shownVerdict, variant);
     const usageOf = (c: CachedCompletion | undefined) =>
       c?.ok ? c.usage : { inputTokens: 0, outputTokens: 0 };
     const answerUsage = usageOf(answer.completion);
@@ -373,6 +546,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       chosen: verdict.chosen,
       correctOption: pair.images[slot].correct,
       scores: verdict.scores,
+      probabilities: verdict.probabilities,
+      confidence: verdict.confidence,
       reply: answer.completion.ok ? answer.completion.text : null,
       reason: verdict.reason,
       judge:
@@ -437,6 +612,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     ),
   );
   options.stopSignal?.removeEventListener('abort', onStopSignal);
+  clearInterval(heartbeat);
+  await heartbeatWrite;
 
   const ordered: ImageResult[] = [];
   for (const pair of set.pairs) {
@@ -449,9 +626,12 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const counts = countResults(total, ordered, { requests: budget.requests, cacheHits });
   const finalStatus: RunStatus =
     counts.pending === 0 ? 'completed' : (stopped.reason?.status ?? 'interrupted');
+  const failedStop = finalStatus === 'failed' ? failFastStop() : null;
   const finished: RunRecord = {
     ...record,
     status: finalStatus,
+    owner: null,
+    failure: failedStop,
     finishedAt: new Date().toISOString(),
     counts,
     usage: { inputTokens: budget.inputTokens, outputTokens: budget.outputTokens, costUsd: budget.costUsd },

@@ -11,6 +11,7 @@ import { QuizEvents, type QuizListener } from './events.js';
 import { type Actor, mayHost } from './host-rule.js';
 import { type ModelAnswerSource, type TrackedModelRequest, trackModelRequest } from './model-answers.js';
 import { drawPairOrder, indexPairs, resolveCategory } from './pairs.js';
+import { PersonIndex } from './person-index.js';
 import { isQuizError, type QuizError, type QuizRefusal, quizError, refusal } from './quiz-errors.js';
 import type {
   AnswerRecord,
@@ -212,6 +213,7 @@ const RETRY_MS = 5_000;
  */
 export class QuizEngine {
   private readonly db: QuizCollections;
+  private readonly personIndex: PersonIndex;
   private readonly set: PairSet;
   private readonly pairs: Map<string, ConfusingPair>;
   private readonly models: ModelAnswerSource;
@@ -230,6 +232,7 @@ export class QuizEngine {
 
   constructor(options: QuizEngineOptions) {
     this.db = quizCollections(options.store);
+    this.personIndex = new PersonIndex(options.store);
     this.set = options.set;
     this.pairs = indexPairs(options.set);
     this.models = options.models;
@@ -409,7 +412,12 @@ export class QuizEngine {
       responseMs,
       changes: previous === null ? 0 : previous.changes + 1,
     };
+    // A person's first click of the round also adds them to the per-person index, issued first so that it
+    // is never committed after the click (see person-index.ts); both share the click's commit.
+    const indexed = before === undefined ? this.personIndex.add(record.userId, record.sessionId) : undefined;
+    indexed?.catch(() => undefined);
     await this.db.answers.set(answerKey(record.sessionId, record.round, record.userId, slot), record);
+    await indexed;
 
     const person = before ?? { userId: input.userId, displayName: input.displayName, clicks: [null, null] };
     person.displayName = input.displayName;
@@ -1149,6 +1157,6 @@ export class QuizEngine {
   }
 
   private statsDeps() {
-    return { set: this.set, pairs: this.pairs, db: this.db };
+    return { set: this.set, pairs: this.pairs, db: this.db, personIndex: this.personIndex };
   }
 }

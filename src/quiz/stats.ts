@@ -3,8 +3,9 @@ import { wilsonInterval } from '../scoring/intervals.js';
 import { scorePair } from '../scoring/pair-score.js';
 import { chosenOf, groupAnswers, type PersonRound } from './answers.js';
 import { pairHasCategory, resolveCategory } from './pairs.js';
+import type { PersonIndex } from './person-index.js';
 import type { RoundRecord, RoundResultRecord, SessionRecord } from './records.js';
-import { collect, type QuizCollections, sessionPrefix } from './store-layout.js';
+import { answerKey, collect, type QuizCollections, resultKey, sessionPrefix } from './store-layout.js';
 import { type Comparison, compare, type ScoredInstance } from './tallies.js';
 
 /** Whose answers to count: one room (channel), one server, one person, or everyone. */
@@ -18,6 +19,8 @@ export interface StatsDeps {
   set: PairSet;
   pairs: ReadonlyMap<string, ConfusingPair>;
   db: QuizCollections;
+  /** Lets a person's statistics read only their sessions; without it they come from a full pass. */
+  personIndex?: PersonIndex;
 }
 
 export interface ScopeStats {
@@ -81,6 +84,9 @@ interface PlayedRound {
  * thousands of answers; a skipped or still-open round never counts.
  */
 async function playedRounds(deps: StatsDeps, scope: StatsScope): Promise<PlayedRound[]> {
+  if (scope.kind === 'user' && deps.personIndex !== undefined) {
+    return personRounds(deps, scope.userId, deps.personIndex);
+  }
   const played: PlayedRound[] = [];
   for await (const [, session] of deps.db.sessions.entries()) {
     if (scope.kind === 'room' && session.roomId !== scope.roomId) continue;
@@ -103,6 +109,37 @@ async function playedRounds(deps: StatsDeps, scope: StatsScope): Promise<PlayedR
         people = new Map([[scope.userId, person]]);
       }
       played.push({ session, round, pair, people, result: resultByRound.get(round.index) });
+    }
+  }
+  return played;
+}
+
+/**
+ * The same as `playedRounds` for one person, from the per-person index: their sessions, and in each only
+ * their own clicks (read by key) and the round results.
+ */
+async function personRounds(deps: StatsDeps, userId: string, index: PersonIndex): Promise<PlayedRound[]> {
+  const ids = await index.sessionsOf(userId);
+  const sessions = (await deps.db.sessions.getMany(ids)).filter((s) => s !== undefined);
+  const played: PlayedRound[] = [];
+  for (const session of sessions) {
+    const revealed = session.rounds.filter((r) => r.state === 'revealed');
+    if (revealed.length === 0) continue;
+    const [answers, results] = await Promise.all([
+      deps.db.answers.getMany(
+        revealed.flatMap((r) => [
+          answerKey(session.id, r.index, userId, 0),
+          answerKey(session.id, r.index, userId, 1),
+        ]),
+      ),
+      deps.db.results.getMany(revealed.map((r) => resultKey(session.id, r.index))),
+    ]);
+    const byRound = groupAnswers(answers.filter((a) => a !== undefined));
+    for (const [i, round] of revealed.entries()) {
+      const pair = deps.pairs.get(round.pairId);
+      const person = byRound.get(round.index)?.get(userId);
+      if (pair === undefined || person === undefined) continue;
+      played.push({ session, round, pair, people: new Map([[userId, person]]), result: results[i] });
     }
   }
   return played;

@@ -27,6 +27,8 @@ export interface StoreDriver {
   delete(keys: readonly string[]): Promise<number>;
   /** How many writes and commits (syncs) the store has made since it was opened. */
   writeStats(): WriteStats;
+  /** Opens connections and prepares statements that would otherwise wait for the first writes. */
+  warmUp(): Promise<void>;
   /** Every `[key, value]` whose key starts with `prefix`, in ascending code point order. */
   scan(prefix: string): AsyncIterable<[string, string]>;
   close(): Promise<void>;

@@ -2,9 +2,7 @@ import type { ZodType } from 'zod';
 import { createLogger, type Logger } from '../logger.js';
 import { StoreCollection } from './collection.js';
 import type { StoreDriver } from './driver.js';
-import { openPostgresDriver } from './postgres-driver.js';
-import { openRedisDriver } from './redis-driver.js';
-import { openSqliteDriver } from './sqlite-driver.js';
+import { StoreClosedError } from './errors.js';
 import { parseStoreUrl, type StoreLocation } from './store-url.js';
 import type { Collection, Store } from './types.js';
 
@@ -23,18 +21,26 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const log = options.log ?? createLogger({ level: 'silent' });
   const location = parseStoreUrl(url, options.cwd ?? process.cwd());
   const driver = await openDriver(location, log);
-  log.info({ backend: driver.backend, url: location.redactedUrl }, 'store opened');
+  // Debug: an info line here would precede every CLI command's output and errors.
+  log.debug({ backend: driver.backend, url: location.redactedUrl }, 'store opened');
   return new OpenedStore(driver, location.redactedUrl, log);
 }
 
-function openDriver(location: StoreLocation, log: Logger): Promise<StoreDriver> {
+/** Only the backend in use is loaded: the Redis and PostgreSQL clients cost start-up time otherwise. */
+async function openDriver(location: StoreLocation, log: Logger): Promise<StoreDriver> {
   switch (location.backend) {
-    case 'sqlite':
+    case 'sqlite': {
+      const { openSqliteDriver } = await import('./sqlite-driver.js');
       return openSqliteDriver(location.filename, location.redactedUrl, log);
-    case 'redis':
+    }
+    case 'redis': {
+      const { openRedisDriver } = await import('./redis-driver.js');
       return openRedisDriver(location.url, location.redactedUrl, log);
-    case 'postgres':
+    }
+    case 'postgres': {
+      const { openPostgresDriver } = await import('./postgres-driver.js');
       return openPostgresDriver(location.url, location.redactedUrl, log);
+    }
   }
 }
 
@@ -58,6 +64,11 @@ class OpenedStore implements Store {
 
   writeStats() {
     return this.driver.writeStats();
+  }
+
+  async warmUp(): Promise<void> {
+    if (this.closed) throw new StoreClosedError(this.driver.backend);
+    await this.driver.warmUp();
   }
 
   close(): Promise<void> {

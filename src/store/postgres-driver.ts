@@ -10,6 +10,9 @@ import { GroupCommitter, runPlan, type WriteOp, type WriteResult } from './group
 /** The adapter's default table, `public.keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
 const TABLE = 'public.keyv';
 const CONNECT_TIMEOUT_MS = 5_000;
+const POOL_SIZE = 10;
+/** Connections opened by warmUp: the readers of a burst; the writer uses one at a time. */
+const WARM_CONNECTIONS = 4;
 
 const rowsSchema = z.array(z.object({ key: z.string(), value: z.string() }));
 const insertedSchema = z.array(z.object({ key: z.string() }));
@@ -35,7 +38,15 @@ export function createPooledPostgresAdapter(pool: pg.Pool): KeyvPostgres {
 
 /** A pool whose connection failures are logged rather than fatal; see createPooledPostgresAdapter. */
 export function createPostgresPool(url: string, log: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    // The connections warmUp opens stay open while idle (a burst may come long after start-up), without
+    // keeping a finished process alive.
+    min: WARM_CONNECTIONS,
+    allowExitOnIdle: true,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   pool.on('error', (err) => log.warn({ err }, 'postgres store: an idle connection failed'));
   return pool;
 }
@@ -75,6 +86,21 @@ export async function openPostgresDriver(
     insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
     delete: (keys) => committer.submit({ kind: 'delete', keys }),
     writeStats: () => committer.writeStats(),
+    async warmUp() {
+      // Holds WARM_CONNECTIONS clients at once so the pool really opens that many, and prepares the
+      // batch statements on each with arguments that touch no row.
+      const clients = await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => pool.connect()));
+      try {
+        await Promise.all(
+          clients.map(async (client) => {
+            await client.query({ ...SQL.upsertMany, values: [[], []] });
+            await client.query({ ...SQL.deleteMany, values: [[]] });
+          }),
+        );
+      } finally {
+        for (const client of clients) client.release();
+      }
+    },
     async *scan(prefix) {
       // COLLATE "C" gives code point order whatever the database's collation is.
       yield* scanInPages(prefix, async (after, upper) => {

@@ -68,6 +68,9 @@ export async function openRedisDriver(url: string, redactedUrl: string, log: Log
     insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
     delete: (keys) => committer.submit({ kind: 'delete', keys }),
     writeStats: () => committer.writeStats(),
+    async warmUp() {
+      await client.ping();
+    },
     async *scan(prefix) {
       // SCAN may return a key twice and in no particular order: collect, de-duplicate and sort the keys,
       // then read the values in pages. A key deleted in between reads as null and is skipped.

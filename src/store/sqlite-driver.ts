@@ -74,6 +74,10 @@ export async function openSqliteDriver(
     insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
     delete: (keys) => committer.submit({ kind: 'delete', keys }),
     writeStats: () => committer.writeStats(),
+    async warmUp() {
+      // An empty upsert: runs the prepared statement on the writing connection, inserts nothing.
+      await writer.query(SQL.upsertMany, ['[]']);
+    },
     async *scan(prefix) {
       yield* scanInPages(prefix, async (after, upper) => {
         const lower = after === undefined ? 'key >= ?' : 'key > ?';

@@ -58,6 +58,12 @@ export interface Store {
   collection<T>(namespace: string, schema?: ZodType<T>): Collection<T>;
   /** Writes and commits made through this store since it was opened (a commit is one disk sync on SQL). */
   writeStats(): WriteStats;
+  /**
+   * Gets the store ready for a burst before a server says it is ready: PostgreSQL opens its pool's
+   * connections and prepares the write statements on each, Redis answers a PING, SQLite (whose statements
+   * are prepared when it opens) checks its writing connection. Writes nothing.
+   */
+  warmUp(): Promise<void>;
   /** Closes the connection. Safe to call twice; any later operation throws. */
   close(): Promise<void>;
 }

@@ -33,9 +33,9 @@ export const DEMO_LABEL = 'Demo questions: synthetic drawings, not patient image
 function bannerHtml(banner: string | null, page: PageName | null): string {
   if (banner === null) return '';
   if (page === 'host') {
-    return `<div class="banner banner-host" role="note"><strong>Demo mode.</strong> ${escapeHtml(banner)}</div>`;
+    return `<header class="banner banner-host"><strong>Demo mode.</strong> ${escapeHtml(banner)}</header>`;
   }
-  return `<div class="banner" role="note">${escapeHtml(DEMO_LABEL)}</div>`;
+  return `<header class="banner">${escapeHtml(DEMO_LABEL)}</header>`;
 }
 
 export interface PageOptions {

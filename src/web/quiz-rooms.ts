@@ -10,6 +10,7 @@ import type { QuizEvent } from '../quiz/events.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import type { SessionSummary } from '../quiz/summary.js';
 import type { Collection, Store } from '../store/types.js';
+import { DEFAULT_ADMISSION, roomIsFull } from './admission.js';
 import type { ImageLinks } from './image-links.js';
 import type { OfferedModel } from './model-answers.js';
 import { DEMO_LABEL } from './pages.js';
@@ -77,6 +78,8 @@ export interface QuizRoomsOptions {
   limits?: Partial<QuizLimits>;
   /** How often the live answer counter is sent at most (ms). */
   countIntervalMs?: number;
+  /** Distinct participants one room holds at most (admission.ts); default 2000. */
+  maxParticipantsPerRoom?: number;
 }
 
 interface PlayerConn {
@@ -155,6 +158,30 @@ export class QuizRooms {
     const record = await createRoom(this.records, false, this.clock.now());
     this.log.info({ room: record.code }, 'web room created');
     return record;
+  }
+
+  /** The rooms made from the home page, for the janitor that expires those nobody hosts (admission.ts). */
+  async madeRooms(): Promise<Array<{ code: string; createdAt: number }>> {
+    const made: Array<{ code: string; createdAt: number }> = [];
+    for await (const [, record] of this.records.entries())
+      if (!record.primary) made.push({ code: record.code, createdAt: record.createdAt });
+    return made;
+  }
+
+  isAttended(code: string): boolean {
+    const live = this.rooms.get(code);
+    return (live !== undefined && live.hosts.size > 0) || this.engine.session(engineRoomId(code)) !== null;
+  }
+
+  async removeRoom(code: string): Promise<void> {
+    const live = this.rooms.get(code);
+    if (live !== undefined) {
+      if (live.countTimer) clearTimeout(live.countTimer);
+      for (const conn of [...live.hosts, ...live.players.keys()]) conn.close(4004, 'room expired');
+      this.rooms.delete(code);
+    }
+    await this.records.delete(code);
+    this.log.info({ room: code }, 'web room expired: nobody hosted it');
   }
 
   async roomExists(code: string): Promise<boolean> {
@@ -300,6 +327,16 @@ export class QuizRooms {
       return { room, role: 'host' };
     }
     const player: PlayerConn = { userId: playerUserId(message.player), name: message.name };
+    const max = this.options.maxParticipantsPerRoom ?? DEFAULT_ADMISSION.maxParticipantsPerRoom;
+    if (roomIsFull(room.players.values(), player.userId, max)) {
+      conn.send({
+        type: 'error',
+        code: 'ROOM_FULL',
+        message: `Room ${room.record.code} is full (${max} participants).`,
+        fatal: true,
+      });
+      return null;
+    }
     room.players.set(conn, player);
     conn.send({ type: 'welcome', role: 'player', room: this.roomInfo(room.record.code) });
     const state = await this.state(room);

@@ -5,6 +5,7 @@ import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSet } from '../dataset/official.js';
 import { OFFICIAL_FILES } from '../dataset/official-files.js';
+import { whyImagesAreMissing } from '../fetch/status.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -102,7 +103,11 @@ export async function chooseQuizSet(options: QuizSetOptions): Promise<QuizSetCho
     );
   }
   if (completeness.incomplete.length > 0) {
-    const why = describeCompleteness(set, completeness);
+    const reasons = await whyImagesAreMissing(
+      dataDir,
+      completeness.missingImages.map((image) => image.localId),
+    );
+    const why = `${describeCompleteness(set, completeness)}${reasons ? `; ${reasons}` : ''}`;
     options.say(
       `MediConfusion is only partly downloaded in ${set.imagesDir}: ${why}. Quizzing on the ${completeness.complete.length} complete pairs; \`mediconfusion data status\` says what is missing and why.`,
     );

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import QRCode from 'qrcode';
@@ -11,10 +12,17 @@ import type { BaselineService } from '../baseline/service.js';
 import type { PairSet } from '../dataset/model.js';
 import { isUserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Clock } from '../quiz/clock.js';
+import type { Clock, Scheduler } from '../quiz/clock.js';
 import type { QuizEngine, QuizLimits } from '../quiz/engine.js';
 import type { StatsScope } from '../quiz/stats.js';
 import type { Store } from '../store/types.js';
+import {
+  type AdmissionSettings,
+  DEFAULT_ADMISSION,
+  RoomJanitor,
+  rateLimitOptions,
+  rateLimitRoutes,
+} from './admission.js';
 import { clientAssets, type PageName } from './assets.js';
 import { registerBaselineApi } from './baseline-api.js';
 import type { BaselinePageData } from './baseline-protocol.js';
@@ -46,14 +54,20 @@ export interface WebServerOptions {
   clock?: Clock;
   limits?: Partial<QuizLimits>;
   countIntervalMs?: number;
-  /** Most rooms that may be made from the home page while the server runs. */
+  /** Most rooms made from the home page that may exist at once (expired ones give their place back). */
   maxNewRooms?: number;
+  /** Participant cap, per-address rates and idle-room expiry (admission.ts). */
+  admission?: Partial<AdmissionSettings>;
+  /** Timer for the idle-room sweeps; tests drive the janitor by hand. */
+  scheduler?: Scheduler;
   /** The private human baseline (/baseline page and /api/baseline/…); absent: the page says it is off. */
   baseline?: BaselineService;
 }
 
 export interface WebServer {
   rooms: QuizRooms;
+  /** Expires rooms nobody hosts (swept every minute; `sweep()` runs one now). */
+  janitor: RoomJanitor;
   /** The room `npm start` prints. */
   primary: WebRoom;
   /** Where this server answers, e.g. http://127.0.0.1:3000. */
@@ -103,6 +117,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const joinUrl = (code: string) => `${publicBase}/join/${code}`;
   const hostUrl = (room: WebRoom) => `${publicBase}/host/${room.code}#key=${room.hostKey}`;
   const images = new ImageLinks(options.set);
+  const admission: AdmissionSettings = { ...DEFAULT_ADMISSION, ...options.admission };
   const rooms = new QuizRooms({
     engine: options.engine,
     store: options.store,
@@ -116,10 +131,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.countIntervalMs !== undefined ? { countIntervalMs: options.countIntervalMs } : {}),
+    maxParticipantsPerRoom: admission.maxParticipantsPerRoom,
   });
   const primary = await rooms.init();
-  let newRooms = 0;
   const maxNewRooms = options.maxNewRooms ?? 100;
+  let newRooms = (await rooms.madeRooms()).length;
+  const janitor = new RoomJanitor(rooms, admission.idleRoomMs, log, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    onExpired: (count) => {
+      newRooms = Math.max(0, newRooms - count);
+    },
+  });
 
   const app = Fastify({
     loggerInstance: log,
@@ -135,6 +158,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
   });
+  await app.register(rateLimit, rateLimitOptions(log));
+  const rateLimited = rateLimitRoutes(admission);
 
   const page = (reply: FastifyReply, name: PageName, title: string, data: unknown = {}) =>
     reply
@@ -243,11 +268,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return reply.type('image/svg+xml').header('cache-control', 'no-cache').send(svg);
   });
 
-  app.post('/api/rooms', async (_request, reply) => {
+  app.post('/api/rooms', rateLimited.rooms, async (_request, reply) => {
     if (newRooms >= maxNewRooms) {
       return reply.code(429).send({
         error: 'TOO_MANY_ROOMS',
-        message: `This server has made ${maxNewRooms} rooms since it started; restart it to make more.`,
+        message: `This server holds ${maxNewRooms} rooms already; rooms nobody hosts expire after ${Math.round(admission.idleRoomMs / 60_000)} minutes.`,
       });
     }
     newRooms++;
@@ -285,7 +310,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.get('/ws', { websocket: true }, (socket: WebSocket) => {
+  app.get('/ws', { websocket: true, ...rateLimited.joins }, (socket: WebSocket) => {
     let alive = true;
     const conn = {
       send(message: ServerMessage | string) {
@@ -349,7 +374,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (status >= 400 && status < 500) {
       const message = err instanceof Error ? err.message : 'Bad request.';
       return wantsJson(request)
-        ? reply.code(status).send({ error: 'BAD_REQUEST', message })
+        ? reply.code(status).send({ error: status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST', message })
         : messagePage(reply, status, 'Bad request', message);
     }
     log.error({ err, url: request.url }, 'web request failed');
@@ -366,14 +391,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   publicBase =
     options.publicUrl ?? (WILDCARD_HOSTS.has(options.host) ? `http://${lanAddress()}:${port}` : localUrl);
 
+  janitor.start();
   return {
     rooms,
+    janitor,
     primary,
     localUrl,
     publicUrl: publicBase,
     joinUrl,
     hostUrl,
     async close() {
+      janitor.stop();
       rooms.close();
       await app.close();
     },

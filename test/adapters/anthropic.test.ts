@@ -52,13 +52,13 @@ describe('anthropic adapter on the wire (real SDK against a fake server)', () =>
     expect(lastBody()).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 16 });
   });
 
-  it('sends one user turn of a text block then a base64 image block with the image media type', async () => {
+  it('sends one user turn of a base64 image block then the text, as the official Claude runner does', async () => {
     const image = await placeholderImage('20192');
     await adapter().complete(await answerRequest({ image }));
     const messages = lastBody().messages as { role: string; content: { type: string; source?: unknown }[] }[];
     expect(messages.map((m) => m.role)).toEqual(['user']);
-    expect(messages[0]?.content.map((b) => b.type)).toEqual(['text', 'image']);
-    expect(messages[0]?.content[1]?.source).toMatchObject({ type: 'base64', media_type: 'image/jpeg' });
+    expect(messages[0]?.content.map((b) => b.type)).toEqual(['image', 'text']);
+    expect(messages[0]?.content[0]?.source).toMatchObject({ type: 'base64', media_type: 'image/jpeg' });
     expect(lastCall().images[0]?.sha256).toBe(image.sha256);
     expect(lastCall().prompt).toBe(MC_PROMPT);
   });
@@ -119,9 +119,43 @@ describe('anthropic adapter on the wire (real SDK against a fake server)', () =>
     expect(result).toMatchObject({ ok: true, text: 'B', usage: { inputTokens: 1234, outputTokens: 1 } });
   });
 
-  it('returns an empty content list as an ok empty text', async () => {
+  it('returns an empty content list as a failure, not as an answer', async () => {
     fake.replyOnce({ kind: 'empty' });
-    expect(await adapter().complete(await answerRequest())).toMatchObject({ ok: true, text: '' });
+    expect(await adapter().complete(await answerRequest())).toMatchObject({
+      ok: false,
+      failure: 'empty',
+      retryable: false,
+      error: expect.stringContaining('empty reply'),
+    });
+  });
+
+  it('returns a reply stopped at max_tokens as a cut failure that says what to raise', async () => {
+    fake.replyOnce({ kind: 'cut', text: 'The answer is' });
+    const result = await adapter().complete(await answerRequest({ maxTokens: 16 }));
+    expect(result).toMatchObject({ ok: false, failure: 'cut', retryable: false });
+    expect(!result.ok && result.error).toMatch(
+      /cut off at the token limit \(max_tokens 16.*maxTokens.*--retry-errors/,
+    );
+  });
+
+  it('sends extended thinking with its budget, room for the answer on top, and no temperature', async () => {
+    const thinker = adapter({
+      overrides: { thinkingBudget: 2048 },
+      headers: { 'anthropic-version': '2023-06-01' },
+    });
+    expect(thinker.thinkingBudget).toBe(2048);
+    expect(thinker.acceptsTemperature).toBe(false);
+    await thinker.complete(await answerRequest({ maxTokens: 2048 + 32, temperature: 0 }));
+    expect(lastBody()).toMatchObject({
+      max_tokens: 2080,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+    });
+    expect(lastBody()).not.toHaveProperty('temperature');
+  });
+
+  it("sends the official Claude runner's 2048 tokens when the protocol sets no limit", async () => {
+    await adapter().complete(await answerRequest({ maxTokens: null }));
+    expect(lastBody()).toMatchObject({ max_tokens: 2048 });
   });
 
   it('joins the text blocks and skips thinking blocks', async () => {

@@ -115,6 +115,30 @@ describe('models file', () => {
     );
   });
 
+  it('takes the capability overrides, and refuses an Anthropic thinking budget under 1024 or a bad token field', () => {
+    const { models } = parseModelsFile(
+      'models:\n  - { id: g, provider: openai, model: gemini-2.5-flash, noAuth: true, thinkingBudget: 8192, maxTokens: 64, tokenField: max_completion_tokens, reasoningEffort: low, sendTemperature: false }\n',
+      'models.yaml',
+    );
+    expect(models[0]).toMatchObject({
+      thinkingBudget: 8192,
+      maxTokens: 64,
+      tokenField: 'max_completion_tokens',
+      reasoningEffort: 'low',
+      sendTemperature: false,
+    });
+    const low = rejection(
+      'models:\n  - { id: c, provider: anthropic, model: claude-sonnet-4-6, noAuth: true, thinkingBudget: 500 }\n',
+    );
+    expect(low.message).toContain(
+      'field "thinkingBudget": must be 0 (no extended thinking) or at least 1024',
+    );
+    const field = rejection(
+      'models:\n  - { id: g, provider: openai, model: gpt-4o, noAuth: true, tokenField: max_output_tokens }\n',
+    );
+    expect(field.message).toContain('field "tokenField"');
+  });
+
   it('names a misspelt field', () => {
     const err = rejection(
       'models:\n  - { id: gpt, provider: openai, model: gpt-4o, apikeyEnv: OPENAI_API_KEY }\n',

@@ -100,7 +100,19 @@ describe('openai adapter on the wire (real SDK against a fake server)', () => {
   });
 
   it('recognises o-series names, also behind a router prefix, and nothing else', () => {
-    for (const name of ['o1', 'o1-mini', 'o3', 'o3-mini', 'o4-mini', 'openai/o3-mini', 'o1-2024-12-17']) {
+    for (const name of [
+      'o1',
+      'o1-mini',
+      'o3',
+      'o3-mini',
+      'o4-mini',
+      'openai/o3-mini',
+      'o1-2024-12-17',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5.1',
+      'openai/gpt-5-nano',
+    ]) {
       expect(isReasoningModelName(name), name).toBe(true);
     }
     for (const name of [
@@ -109,6 +121,8 @@ describe('openai adapter on the wire (real SDK against a fake server)', () => {
       'llava:13b',
       'omni-moderation-latest',
       'Qwen/Qwen2.5-VL-7B-Instruct',
+      'gpt-5-chat-latest',
+      'gpt-50x',
     ]) {
       expect(isReasoningModelName(name), name).toBe(false);
     }
@@ -167,10 +181,96 @@ describe('openai adapter on the wire (real SDK against a fake server)', () => {
     expect(result).toMatchObject({ ok: true, text: 'B', usage: { inputTokens: 321, outputTokens: 1 } });
   });
 
-  it('returns an empty reply (null content) as an ok empty text for the parser to judge', async () => {
+  it('returns an empty reply (null content) as a failure, not as an answer', async () => {
     fake.replyOnce({ kind: 'empty' });
     const result = await adapter().complete(await answerRequest());
-    expect(result).toMatchObject({ ok: true, text: '' });
+    expect(result).toMatchObject({ ok: false, failure: 'empty', retryable: false });
+    expect(!result.ok && result.error).toMatch(/empty reply \(finish reason stop/);
+  });
+
+  it('returns a reply with finish_reason length as a cut failure that says what to raise', async () => {
+    fake.replyOnce({ kind: 'cut' });
+    const result = await adapter().complete(await answerRequest({ maxTokens: 32 }));
+    expect(result).toMatchObject({ ok: false, failure: 'cut', retryable: false });
+    expect(!result.ok && result.error).toMatch(
+      /cut off at the token limit \(max_tokens 32, 32 tokens used\).*maxTokens.*--retry-errors/,
+    );
+  });
+
+  it('keeps a refusal as the reply text (the parser marks it invalid)', async () => {
+    fake.replyOnce({
+      kind: 'raw',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        choices: [{ message: { content: null, refusal: 'I cannot help.' }, finish_reason: 'stop' }],
+      }),
+    });
+    expect(await adapter().complete(await answerRequest())).toMatchObject({
+      ok: true,
+      text: 'I cannot help.',
+    });
+  });
+
+  it('sends gpt-5 models max_completion_tokens, no temperature and no system prompt', async () => {
+    const gpt5 = adapter({ model: 'gpt-5-mini' });
+    await gpt5.complete(await answerRequest({ temperature: 0, maxTokens: 4128 }));
+    const body = fake.requests.at(-1)?.body as Record<string, unknown>;
+    expect(body).not.toHaveProperty('temperature');
+    expect(body).not.toHaveProperty('max_tokens');
+    expect(body.max_completion_tokens).toBe(4128);
+    expect(lastCall().system).toBeNull();
+  });
+
+  it('sends max_completion_tokens to OpenAI itself and Azure for every model, max_tokens elsewhere', async () => {
+    const { capabilitiesFor } = await import('../../src/adapters/capabilities.js');
+    expect(capabilitiesFor('openai', 'gpt-4o', null).tokenField).toBe('max_completion_tokens');
+    expect(capabilitiesFor('openai', 'gpt-4o', 'https://x.openai.azure.com/openai/v1/').tokenField).toBe(
+      'max_completion_tokens',
+    );
+    expect(capabilitiesFor('openai', 'gpt-4o', 'http://127.0.0.1:8000/v1').tokenField).toBe('max_tokens');
+    expect(
+      capabilitiesFor('openai', 'gpt-4o', 'http://127.0.0.1:8000/v1', { tokenField: 'max_completion_tokens' })
+        .tokenField,
+    ).toBe('max_completion_tokens');
+  });
+
+  it('gives Gemini 2.5 and later a thinking budget, unless reasoningEffort none turns thinking off', async () => {
+    const { capabilitiesFor, DEFAULT_THINKING_BUDGET } = await import('../../src/adapters/capabilities.js');
+    const base = 'https://generativelanguage.googleapis.com/v1beta/openai/';
+    expect(capabilitiesFor('openai', 'gemini-2.5-flash', base)).toMatchObject({
+      reasoning: false,
+      sendsTemperature: true,
+      thinkingBudget: DEFAULT_THINKING_BUDGET,
+    });
+    expect(capabilitiesFor('openai', 'gemini-2.0-flash', base).thinkingBudget).toBe(0);
+    expect(
+      capabilitiesFor('openai', 'gemini-2.5-flash', base, { reasoningEffort: 'none' }).thinkingBudget,
+    ).toBe(0);
+    const flash = adapter({ model: 'gemini-2.5-flash', overrides: { reasoningEffort: 'low' } });
+    await flash.complete(await answerRequest());
+    expect(fake.requests.at(-1)?.body).toMatchObject({ reasoning_effort: 'low' });
+  });
+
+  it('names the models-file field to set when a 400 names an unsupported parameter', async () => {
+    const gpt5 = adapter({ id: 'my-gpt5', model: 'gpt-5-mini', overrides: { tokenField: 'max_tokens' } });
+    const result = await gpt5.complete(await answerRequest());
+    expect(result).toMatchObject({ ok: false, status: 400, failure: 'unsupported-parameter' });
+    expect(!result.ok && result.error).toContain(
+      'set `tokenField: max_completion_tokens` for model "my-gpt5" in the models file',
+    );
+  });
+
+  it('reports an HTML page answering instead of the API as not-api, not retried', async () => {
+    fake.replyOnce({
+      kind: 'raw',
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<!doctype html><html><body>Welcome to nginx!</body></html>',
+    });
+    const result = await adapter().complete(await answerRequest());
+    expect(result).toMatchObject({ ok: false, failure: 'not-api', retryable: false });
+    expect(!result.ok && result.error).toContain('Welcome to nginx!');
   });
 
   it('reports zero usage when a compatible server sends none', async () => {

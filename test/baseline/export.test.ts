@@ -201,6 +201,13 @@ describe('export', () => {
       'report-models.csv',
       'pair-difficulty.csv',
       'image-difficulty.csv',
+      'report-model-accuracy.csv',
+      'report-crowd-categories.csv',
+      'report-crowd-raters.csv',
+      'report-agreement.csv',
+      'report-spread.csv',
+      'report-participants.csv',
+      'report-levels.csv',
     ]) {
       expect(() => csv(file(result, name))).not.toThrow();
     }
@@ -216,6 +223,35 @@ describe('export', () => {
     const manifest = JSON.parse(file(result, 'manifest.json')) as { files: string[]; answers: number };
     expect(manifest.answers).toBe(storedAnswers);
     expect(manifest.files).toContain('answers.csv');
+    expect(manifest.files).toContain('report.html');
+  });
+
+  it('writes each interval with its method: empty bounds for "too few", never a collapsed one', () => {
+    const accuracy = csv(file(result, 'report-accuracy.csv'));
+    const given = accuracy.filter((r) => r.set_acc !== '');
+    expect(given.length).toBeGreaterThan(0);
+    for (const row of given) {
+      if (row.set_acc_interval === 'too-few') {
+        expect(row).toMatchObject({ set_acc_low: '', set_acc_high: '' });
+        continue;
+      }
+      expect(row.set_acc_interval).toBe('bootstrap');
+      // Zero width only where every resample agrees: everyone right, or everyone wrong, on every pair.
+      if (row.set_acc_low === row.set_acc_high) expect(['0', '100']).toContain(row.set_acc);
+    }
+    expect(accuracy.some((r) => r.set_acc_interval === 'too-few')).toBe(true);
+  });
+
+  it('writes report.html, self-contained: methods, tables and the charts inline', () => {
+    const html = file(result, 'report.html');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('id="methods"');
+    expect(html).toContain('two-way');
+    expect(html).toContain('data:image/png;base64,');
+    expect(html).toContain('too few');
+    // Nothing loaded from elsewhere.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/<script|<link/);
   });
 
   it('writes only the chosen format (score tables and the manifest are JSON either way)', async () => {

@@ -140,7 +140,7 @@ describe('the human baseline report', () => {
     }
   });
 
-  it('overall: set accuracy with a bootstrap interval over pairs, individual accuracy and confusion with Wilson', () => {
+  it('overall: every rate with a two-way bootstrap interval over participants and pairs', () => {
     const row = allRow(group(report, 'all'));
     const setRight = played.filter((p) => scorePair(p.pair, p.chosen).setCorrect).length;
     const imagesRight = played.reduce((k, p) => {
@@ -149,10 +149,19 @@ describe('the human baseline report', () => {
     }, 0);
     expect(row).toMatchObject({ n: 37, pairs: 12, participants: 4 });
     expect(row?.setAccuracy?.value).toBeCloseTo((setRight / 37) * 100, 10);
-    expect(row?.setAccuracy?.method).toBe('bootstrap-pairs');
+    expect(row?.setAccuracy).toMatchObject({
+      method: 'two-way-bootstrap',
+      interval: 'bootstrap',
+      pairs: 12,
+      participants: 4,
+    });
     expect(row?.setAccuracy?.low).toBeLessThan(row?.setAccuracy?.value ?? 0);
     expect(row?.setAccuracy?.high).toBeGreaterThan(row?.setAccuracy?.value ?? 0);
-    expect(row?.individualAccuracy).toMatchObject({ n: 74, method: 'wilson' });
+    expect(row?.individualAccuracy).toMatchObject({
+      n: 74,
+      method: 'two-way-bootstrap',
+      interval: 'bootstrap',
+    });
     expect(row?.individualAccuracy?.value).toBeCloseTo((imagesRight / 74) * 100, 10);
     expect(row?.confusion?.n).toBe(37);
   });
@@ -162,13 +171,20 @@ describe('the human baseline report', () => {
     expect(again).toEqual(report);
   });
 
-  it("scores the crowd's majority like a model, a tied vote as an invalid answer", () => {
+  it("scores the crowd's majority among valid answers, reporting tied votes apart instead of as wrong", () => {
     const crowd = group(report, 'all').crowd;
-    expect(crowd).toMatchObject({ pairs: 12, tiedImages: 1, setCorrect: 11 });
+    expect(crowd).toMatchObject({ pairs: 12, decidedPairs: 11, tiedPairs: 1, tiedImages: 1, setCorrect: 11 });
+    expect(crowd.setAccuracy?.value).toBe(100);
+    // The official table holds the decided pairs only: the tie is neither right nor invalid.
     expect(crowd.scoreTable.set_score[TOTAL_KEY]).toBe(11);
-    expect(crowd.scoreTable.invalid[TOTAL_KEY]).toBe(1);
+    expect(crowd.scoreTable.invalid[TOTAL_KEY]).toBe(0);
     expect(crowd.scoreTable.valids[TOTAL_KEY]).toBe(11);
-    expect(crowd.scoreTable.individual_score[TOTAL_KEY]).toBe(23);
+    expect(crowd.scoreTable.individual_score[TOTAL_KEY]).toBe(22);
+    // Pair 1 had four raters and the tie; the others three.
+    expect(crowd.byRaters).toEqual([
+      { raters: 3, pairs: 11, decidedPairs: 11, tiedPairs: 0, setCorrect: 11, setAccuracy: 100 },
+      { raters: 4, pairs: 1, decidedPairs: 0, tiedPairs: 1, setCorrect: 0, setAccuracy: null },
+    ]);
     // The resident was always right, so their "crowd" of one is too.
     expect(group(report, 'resident-pgy1').crowd).toMatchObject({ pairs: 12, setCorrect: 12, tiedImages: 0 });
   });
@@ -188,28 +204,37 @@ describe('the human baseline report', () => {
     }
   });
 
-  it('compares the crowd with each model on the same pairs with an exact McNemar test', () => {
+  it('compares the crowd with each model on the same pairs with an exact McNemar test, ties left out', () => {
     const versus = new Map(group(report, 'all').versusModels.map((m) => [m.modelId, m]));
-    // always-a is confused on every pair: the crowd wins the 11 pairs it gets right.
+    // always-a is confused on every pair: the crowd wins the 11 decided pairs it gets right.
     expect(versus.get('always-a')).toMatchObject({
       status: 'tested',
-      pairs: 12,
+      pairs: 11,
+      tiedPairs: 1,
       b: 11,
       c: 0,
       modelSetCorrect: 0,
     });
     expect(versus.get('always-a')?.p).toBeCloseTo(2 / 2 ** 11, 12);
-    // oracle misses pairs 11 and 12 (which the crowd gets), and gets pair 1 (where the crowd tied).
+    // oracle misses pairs 11 and 12 (which the crowd gets); pair 1, where the crowd tied, is left out.
     expect(versus.get('oracle')).toMatchObject({
       status: 'tested',
-      pairs: 12,
+      pairs: 11,
+      tiedPairs: 1,
       b: 2,
-      c: 1,
-      modelSetCorrect: 10,
+      c: 0,
+      modelSetCorrect: 9,
     });
-    expect(versus.get('oracle')?.p).toBeCloseTo(1, 12);
-    expect(versus.get('partial')).toMatchObject({ status: 'insufficient-data', pairs: 5, p: null });
-    expect(versus.get('partial')?.message).toMatch(/Only 5 pairs .* at least 10/);
+    expect(versus.get('oracle')?.p).toBeCloseTo(0.5, 12);
+    expect(versus.get('partial')).toMatchObject({
+      status: 'insufficient-data',
+      pairs: 4,
+      tiedPairs: 1,
+      p: null,
+    });
+    expect(versus.get('partial')?.message).toMatch(
+      /Only 4 pairs .*1 pair with a tied vote left out.* at least 10/,
+    );
     expect(versus.get('silent')).toMatchObject({ status: 'no-answers', pairs: 0, p: null });
   });
 

@@ -59,6 +59,20 @@ describe('finding an image', () => {
     expect(await findImageFile(officialImage(), dir)).toBe(path.join(dir, '20192.jpg'));
   });
 
+  it('finds an image in an older ROCO checkout, named <PMC id>_<figure file>', async () => {
+    const dir = await tempDir();
+    const older = path.join(
+      dir,
+      'roco-dataset',
+      'data',
+      path.dirname(ROCO),
+      'PMC3284869_1752-1947-6-45-2.jpg',
+    );
+    await writeImage(older);
+    const image = officialImage({ pmcArticle: 'PMC3284869', figureFile: '1752-1947-6-45-2.jpg' });
+    expect(await findImageFile(image, dir)).toBe(older);
+  });
+
   it('returns null when no candidate exists', async () => {
     expect(await findImageFile(officialImage(), await tempDir())).toBeNull();
   });

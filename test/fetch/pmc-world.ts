@@ -41,6 +41,8 @@ export interface PmcWorldOptions {
   figuresNotInCloud?: Iterable<string>;
   /** Figures (by local id) the ROCO mirror has no row for. */
   notInMirror?: Iterable<string>;
+  /** The dataset viewer answers `partial: true` (it searched only part of a large dataset). */
+  mirrorPartial?: boolean;
   /** Articles with versions 1 and 2 where only version 1 lists the figure. */
   figureOnlyInVersion1?: Iterable<string>;
   /** Articles whose listing comes in two pages (IsTruncated + continuation token). */
@@ -269,7 +271,7 @@ export async function startPmcWorld(options: PmcWorldOptions = {}): Promise<PmcW
         rows,
         num_rows_total: rows.length,
         num_rows_per_page: 100,
-        partial: false,
+        partial: options.mirrorPartial === true,
       }),
     };
   };

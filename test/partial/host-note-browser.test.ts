@@ -44,7 +44,7 @@ describe('the host view of a partial set', () => {
       const note = page.getByRole('note').filter({ hasText: 'pairs are playable' });
       await note.waitFor();
       expect(await note.textContent()).toMatch(
-        /^\d+ of 176 pairs are playable: \d+ lacks? an image \(1 of 228 images missing\)\. Run mediconfusion data status on the server to see each missing image/,
+        /^\d+ of 176 pairs are playable: \d+ lacks? an image \(1 of 228 images missing\); 1 not fetched yet\. Run mediconfusion data status on the server to see each missing image/,
       );
       await session.screenshot(page, `partial-set-host-${phone ? 'phone' : 'projector'}`);
     });

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import type { ImageResult } from '../../src/probe/records.js';
 import type { FakeReply, FakeServer } from '../support/fake-openai.js';
 import { start } from '../support/fake-openai.js';
 import { makeWorkspace, modelsYaml, openaiModel, type Workspace } from './harness.js';
 
 /**
- * Six pairs (twelve images), each image meeting a different fault. The script says what the server does on
+ * Seven pairs (fourteen images), each image meeting a different fault. The script says what the server does on
  * each attempt for that image; after the script it answers "A".
  */
 type Script = FakeReply[];
@@ -35,7 +36,13 @@ const FAULTS: Array<{ name: string; script: Script; expect: ImageResult['outcome
     expect: 'ERROR',
     reason: /no response within 400 ms/,
   },
-  { name: 'empty reply', script: [{ kind: 'empty' }], expect: 'INVALID', reason: /empty reply/ },
+  { name: 'empty reply', script: [{ kind: 'empty' }], expect: 'ERROR', reason: /empty reply/ },
+  {
+    name: 'cut at the token limit with no text',
+    script: [{ kind: 'cut' }],
+    expect: 'ERROR',
+    reason: /cut off at the token limit \(max_tokens 32/,
+  },
   {
     name: 'malformed JSON on every attempt',
     script: [{ kind: 'malformed' }, { kind: 'malformed' }, { kind: 'malformed' }],
@@ -54,6 +61,12 @@ const FAULTS: Array<{ name: string; script: Script; expect: ImageResult['outcome
   },
   { name: 'names both letters', script: [{ kind: 'text', text: 'A and B' }], expect: 'INVALID' },
   { name: 'drops twice, then answers', script: [{ kind: 'drop' }, { kind: 'drop' }], expect: 'ANSWERED' },
+  {
+    name: 'cut mid-sentence (not half an answer)',
+    script: [{ kind: 'cut', text: 'Looking at the image, the answer is' }],
+    expect: 'ERROR',
+    reason: /cut off/,
+  },
 ];
 
 let ws: Workspace;
@@ -67,7 +80,7 @@ const MODEL_ARGS = [
   '--model',
   'faulty',
   '--pairs',
-  '6',
+  '7',
   '--max-attempts',
   '3',
   '--retry-base-ms',
@@ -80,9 +93,9 @@ beforeAll(async () => {
   ws = await makeWorkspace();
   // Some images serve two pairs: a slot is an image with its pair's question.
   const slots = ws.set.pairs
-    .slice(0, 6)
+    .slice(0, 7)
     .flatMap((pair) => pair.images.map((image) => `${ws.imageSha.get(image.localId)}|${pair.question}`));
-  expect(new Set(slots).size).toBe(12);
+  expect(new Set(slots).size).toBe(14);
   slots.forEach((slot, index) => {
     cases.set(slot, { index, arrivals: [] });
   });
@@ -119,8 +132,8 @@ function resultFor(index: number, results: ImageResult[]): ImageResult {
 
 describe('a run meeting transport faults and bad replies', () => {
   it('finishes, with every image ANSWERED, INVALID or ERROR', () => {
-    expect(firstRun.code).toBe(0);
-    expect(firstRun.results).toHaveLength(12);
+    expect(firstRun.code).toBe(EXIT.someErrors);
+    expect(firstRun.results).toHaveLength(14);
   });
 
   it.each(FAULTS.map((fault, index) => ({ ...fault, index })))(
@@ -145,13 +158,17 @@ describe('a run meeting transport faults and bad replies', () => {
   });
 
   it('does not retry a 400', () => {
-    expect([...cases.values()].find((c) => c.index === 9)?.arrivals).toHaveLength(1);
+    const index = FAULTS.findIndex((f) => f.name === 'bad request (not retried)');
+    expect([...cases.values()].find((c) => c.index === index)?.arrivals).toHaveLength(1);
   });
 
   it('reuses cached ERRORs on a plain re-run, asking nothing', async () => {
     const before = fake.requests.length;
     const run = await ws.cli(['probe', 'run', ...MODEL_ARGS, '--out', path.join(ws.dir, 'out-plain')]);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(EXIT.someErrors);
+    expect(run.out).toMatch(
+      /image\(s\) ended in ERROR .* To ask only those again:\n {2}mediconfusion probe run --model faulty --pairs 7 --retry-errors/,
+    );
     expect(fake.requests.length).toBe(before);
     const { results } = await ws.readRunFile(path.join(ws.dir, 'out-plain'));
     expect(results.map((r) => r.outcome)).toEqual(firstRun.results.map((r) => r.outcome));

@@ -6,7 +6,7 @@ import { type ImageResult, imageResultSchema, NAMESPACES } from '../../src/probe
 import { openStore } from '../../src/store/index.js';
 import { type FakeServer, start } from '../support/fake-openai.js';
 import { ROOT } from '../support/paths.js';
-import { makeWorkspace, modelsYaml, openaiModel, type Workspace } from './harness.js';
+import { makeWorkspace, modelsYaml, openaiModel, runIdFrom, type Workspace } from './harness.js';
 
 /**
  * The CLI as a separate process (`node --import tsx src/cli.ts`), killed mid-run, then run again: what was
@@ -56,7 +56,8 @@ function spawnCli(): {
 }
 
 async function untilRequests(n: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // A guard against a hang, not a speed requirement: a loaded CI machine starts tsx slowly.
+  const deadline = Date.now() + 120_000;
   while (fake.requests.length < n) {
     if (Date.now() > deadline) throw new Error(`only ${fake.requests.length} requests arrived`);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -106,8 +107,21 @@ describe('stopping a run from outside', () => {
     expect(cached).toBeGreaterThan(0);
     expect(items.length).toBeGreaterThan(0);
 
+    // The killed process could not mark its run: the list tells it is dead, not running.
+    const list = await ws.cli(['probe', 'list', '--json']);
+    const runs = (JSON.parse(list.out) as { runs: { id: string; status: string }[] }).runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.status).toBe('interrupted');
+
     const rerun = await ws.cli(ARGS);
     expect(rerun.code).toBe(0);
+    // The same command continues the killed run: same id, same result folder.
+    expect(runIdFrom(rerun.out)).toBe(runs[0]?.id);
+    expect(rerun.out).toContain(`Result files: ${path.join(ws.dir, 'runs', runs[0]?.id ?? '')}`);
+    const after = JSON.parse((await ws.cli(['probe', 'list', '--json'])).out) as {
+      runs: { status: string }[];
+    };
+    expect(after.runs.map((r) => r.status)).toEqual(['completed']);
     const askedAgain = new Set(
       Array.from({ length: fake.requests.length - killedAt }, (_, i) => slotOf(killedAt + i)),
     );
@@ -124,7 +138,7 @@ describe('stopping a run from outside', () => {
       );
       expect(asked, `pair ${item.pairId} image ${item.slot + 1} was asked again`).toBe(false);
     }
-  }, 60_000);
+  }, 300_000);
 
   it('on Ctrl-C, lets requests in flight finish, keeps them, prints the partial table and exits 130', async () => {
     const first = spawnCli();
@@ -143,6 +157,7 @@ describe('stopping a run from outside', () => {
 
     const rerun = await ws.cli(ARGS);
     expect(rerun.code).toBe(0);
+    expect(runIdFrom(rerun.out)).toBe(runIdFrom(output));
     expect(fake.requests.length - stoppedAt).toBe(PAIRS * 2 - cached);
-  }, 60_000);
+  }, 300_000);
 });

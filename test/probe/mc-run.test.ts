@@ -8,7 +8,8 @@ import { SHARED_DATASET_DIR } from '../support/paths.js';
 import { makeWorkspace, modelsYaml, openaiModel, runIdFrom, type Workspace } from './harness.js';
 
 /** Replies of every kind the official parser meets: plain letters, the template's own form, both, neither. */
-const REPLY_KINDS = ['A', 'B', '"B")', 'A.', 'The answer is B', 'A or B', 'I cannot tell.', '', 'B:'];
+// An empty reply is no answer at all: an ERROR (faults.test.ts), not a reply for the parser.
+const REPLY_KINDS = ['A', 'B', '"B")', 'A.', 'The answer is B', 'A or B', 'I cannot tell.', 'B:'];
 
 function replyFor(localId: string): string {
   const digest = createHash('sha256').update(`reply-${localId}`).digest();

@@ -78,10 +78,42 @@ describe('choosing the official template', () => {
   });
 
   it('sends reasoning models no system prompt, no temperature, and room to reason before the letter', () => {
-    const p = protocolPrompts(file, 'mc', { promptKey: 'gpt', reasoning: true });
+    const p = protocolPrompts(file, 'mc', { promptKey: 'gpt', reasoning: true, thinkingBudget: 4096 });
     expect(p.system).toBeNull();
     expect(p.temperature).toBeNull();
-    expect(p.maxTokens).toBe(4096);
+    // The official 32 tokens for the letter, on top of the thinking budget.
+    expect(p.maxTokens).toBe(32 + 4096);
+  });
+
+  it('uses the official configuration per family in free form, and mc settings for every family', () => {
+    expect(protocolPrompts(file, 'ff', { promptKey: 'gpt', reasoning: false })).toMatchObject({
+      temperature: 0.7,
+      maxTokens: null,
+    });
+    expect(protocolPrompts(file, 'ff', { promptKey: 'claude', reasoning: false })).toMatchObject({
+      temperature: 0.2,
+      maxTokens: 2048,
+    });
+    expect(protocolPrompts(file, 'ff', { promptKey: 'gemini', reasoning: false })).toMatchObject({
+      temperature: 0.2,
+      maxTokens: null,
+    });
+    expect(protocolPrompts(file, 'mc', { promptKey: 'claude', reasoning: false })).toMatchObject({
+      temperature: 0,
+      maxTokens: 32,
+    });
+  });
+
+  it('lets options replace temperature and token limit, recording where they came from', () => {
+    const p = protocolPrompts(
+      file,
+      'ff',
+      { promptKey: 'gpt', reasoning: false, thinkingBudget: 1024 },
+      { temperature: 0, maxTokens: 300 },
+    );
+    expect(p).toMatchObject({ temperature: 0, maxTokens: 1324 });
+    expect(p.settings).toContain('temperature 0 by option');
+    expect(p.settings).toContain('max tokens 300 by option');
   });
 });
 

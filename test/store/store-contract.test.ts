@@ -310,6 +310,15 @@ function defineContract(url: string): void {
     }
   });
 
+  it('warmUp readies the connections without writing anything', async () => {
+    const before = store.writeStats();
+    await store.warmUp();
+    expect(store.writeStats()).toStrictEqual(before);
+    const things = store.collection<number>(ns('after-warm-up'));
+    await things.set('k', 1);
+    expect(await things.get('k')).toBe(1);
+  });
+
   it('clear removes every entry of one namespace and no other', async () => {
     const doomed = store.collection<number>(ns('doomed'));
     const kept = store.collection<number>(ns('doomedx'));

@@ -82,7 +82,7 @@ const anthropicWire: WireFormat = {
       credential: credentialOf(headers),
     };
   },
-  answerBody(call, text, usage) {
+  answerBody(call, text, usage, stop = 'end') {
     counter += 1;
     return {
       id: `msg_fake_${counter}`,
@@ -90,7 +90,7 @@ const anthropicWire: WireFormat = {
       role: 'assistant',
       model: call.model,
       content: text === null ? [] : [{ type: 'text', text }],
-      stop_reason: 'end_turn',
+      stop_reason: stop === 'limit' ? 'max_tokens' : 'end_turn',
       stop_sequence: null,
       usage: { input_tokens: usage.input, output_tokens: usage.output },
     };

@@ -46,6 +46,11 @@ export type FakeReply =
   | { kind: 'error'; status: number; message?: string; headers?: Record<string, string> }
   /** 200 whose answer text is missing (OpenAI `content: null`, Anthropic `content: []`). */
   | { kind: 'empty' }
+  /**
+   * 200 stopped by the token limit (OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`),
+   * with what was written until then (default: nothing, as when thinking used the whole limit).
+   */
+  | { kind: 'cut'; text?: string }
   /** 200 with `content-type: application/json` and a body that is not JSON. */
   | { kind: 'malformed' }
   /** 200 JSON without the answer fields (no `choices` / no `content`). */
@@ -88,11 +93,19 @@ export interface WireFormat {
   /** Suffix of the origin to hand out as `url` (`/v1` for OpenAI, '' for Anthropic). */
   baseSuffix: string;
   toCall(body: unknown, headers: IncomingHttpHeaders): FakeCall | null;
-  answerBody(call: FakeCall, text: string | null, usage: { input: number; output: number }): unknown;
+  answerBody(
+    call: FakeCall,
+    text: string | null,
+    usage: { input: number; output: number },
+    stop?: 'end' | 'limit',
+  ): unknown;
   noAnswerBody(call: FakeCall): unknown;
-  errorBody(status: number, message: string): unknown;
+  errorBody(status: number, message: string, param?: string): unknown;
   /** Rejects a request the real API would reject (after authentication), or returns null. */
-  validate?(body: unknown, headers: IncomingHttpHeaders): { status: number; message: string } | null;
+  validate?(
+    body: unknown,
+    headers: IncomingHttpHeaders,
+  ): { status: number; message: string; param?: string } | null;
 }
 
 /** Replies "A" to everything: the default handler. */
@@ -213,7 +226,7 @@ export async function startFakeServer(
     }
     const invalid = wire.validate?.(body, req.headers) ?? null;
     if (invalid) {
-      sendJson(res, invalid.status, wire.errorBody(invalid.status, invalid.message));
+      sendJson(res, invalid.status, wire.errorBody(invalid.status, invalid.message, invalid.param));
       return;
     }
     const reply = queued.shift() ?? (await handler(call, recorded));
@@ -230,6 +243,11 @@ export async function startFakeServer(
       case 'empty':
         sendJson(res, 200, wire.answerBody(call, null, estimateUsage(call, '')));
         return;
+      case 'cut': {
+        const usage = { input: estimateUsage(call, '').input, output: call.maxTokens ?? 32 };
+        sendJson(res, 200, wire.answerBody(call, reply.text ?? '', usage, 'limit'));
+        return;
+      }
       case 'no-answer':
         sendJson(res, 200, wire.noAnswerBody(call));
         return;

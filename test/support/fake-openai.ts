@@ -76,7 +76,7 @@ const openAIWire: WireFormat = {
       credential: credentialOf(headers),
     };
   },
-  answerBody(call, text, usage) {
+  answerBody(call, text, usage, stop = 'end') {
     counter += 1;
     return {
       id: `chatcmpl-fake-${counter}`,
@@ -87,7 +87,7 @@ const openAIWire: WireFormat = {
         {
           index: 0,
           message: { role: 'assistant', content: text, refusal: null },
-          finish_reason: 'stop',
+          finish_reason: stop === 'limit' ? 'length' : 'stop',
           logprobs: null,
         },
       ],
@@ -101,7 +101,30 @@ const openAIWire: WireFormat = {
   noAnswerBody(call) {
     return { id: 'chatcmpl-fake-empty', object: 'chat.completion', model: call.model, choices: [] };
   },
-  errorBody(status, message) {
+  validate(body) {
+    // OpenAI's reasoning models (o-series, gpt-5) refuse max_tokens and any temperature but the default.
+    const request = chatRequest.safeParse(body);
+    if (!request.success || !/^(o\d+|gpt-5(?!.*-chat))/.test(request.data.model.replace(/^fake-/, ''))) {
+      return null;
+    }
+    if (request.data.max_tokens !== undefined) {
+      return {
+        status: 400,
+        message:
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        param: 'max_tokens',
+      };
+    }
+    if (request.data.temperature !== undefined && request.data.temperature !== 1) {
+      return {
+        status: 400,
+        message: `Unsupported value: 'temperature' does not support ${request.data.temperature} with this model. Only the default (1) value is supported.`,
+        param: 'temperature',
+      };
+    }
+    return null;
+  },
+  errorBody(status, message, param) {
     const type =
       status === 429
         ? 'rate_limit_exceeded'
@@ -110,7 +133,8 @@ const openAIWire: WireFormat = {
           : status >= 500
             ? 'server_error'
             : 'invalid_request_error';
-    return { error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : null } };
+    const code = status === 401 ? 'invalid_api_key' : param !== undefined ? 'unsupported_parameter' : null;
+    return { error: { message, type, param: param ?? null, code } };
   },
 };
 

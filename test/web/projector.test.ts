@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_SUBTITLE } from '../../src/charts/index.js';
 import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser, SCREENSHOTS } from './browser.js';
 import { openWebHarness, type WebHarness } from './harness.js';
 
@@ -58,6 +59,21 @@ const IMAGE_HEIGHTS = `(() => [...document.querySelectorAll('.pair img')].map((i
   return Math.min(r.height, r.width * img.naturalHeight / img.naturalWidth);
 }))()`;
 
+/**
+ * Waits until `expression` is true in the page. page.waitForFunction would poll with eval(), which the
+ * page's content security policy refuses; evaluate() runs outside it.
+ */
+async function until(page: Page, expression: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await page.evaluate(expression)) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`never true: ${expression}`);
+}
+
+/** Which answer button has focus on the participant's page, as "slot:option". */
+const FOCUSED = `(() => { const b = document.activeElement; return b && b.dataset && b.dataset.slot !== undefined ? b.dataset.slot + ':' + b.dataset.option : String(b && b.className); })()`;
+
 async function expectFits(page: Page, phase: string, size: (typeof SIZES)[number]): Promise<void> {
   const fit = (await page.evaluate(MEASURE)) as Fit;
   const where = `${phase} at ${size.name}`;
@@ -90,7 +106,8 @@ describe('the host view on a projector', () => {
     const host = await context.newPage();
     await host.goto(`${h.base}/host/${h.code}#key=${h.hostKey}`);
     await host.getByRole('heading', { name: 'New quiz' }).waitFor();
-    await host.waitForFunction(
+    await until(
+      host,
       "(() => { const qr = document.querySelector('img.qr'); return qr && qr.complete && qr.naturalWidth > 0; })()",
     );
     // The operator's note (with the server's path) is on the host view, in one short band.
@@ -120,7 +137,8 @@ describe('the host view on a projector', () => {
     await host.locator('#model-always-a').check();
     await host.getByRole('button', { name: 'Start the quiz' }).click();
     await host.getByRole('button', { name: 'Reveal' }).waitFor();
-    await host.waitForFunction(
+    await until(
+      host,
       "[...document.querySelectorAll('.pair img')].every((i) => i.complete && i.naturalWidth > 0)",
     );
     expect(await host.locator('.keys-hint').textContent()).toMatch(/Space.*reveal.*S.*skip/);
@@ -148,13 +166,28 @@ describe('the host view on a projector', () => {
       .catch(() => undefined);
     expect(await host.locator('dialog.image-viewer[open]').count()).toBe(0);
 
-    await phone.locator('button[data-slot="0"][data-option="A"]').click();
+    // On the phone, by keyboard: focus moves on to image 2's first answer, then to the locked-in line.
+    await phone.locator('#question-text').waitFor();
+    await phone.screenshot({
+      path: path.join(SCREENSHOTS, 'phone-participant-question-390x844.png'),
+      fullPage: true,
+    });
+    await phone.locator('button[data-slot="0"][data-option="A"]').focus();
+    await phone.keyboard.press('Enter');
     await phone.getByText('Recorded: image 1 is A.').waitFor();
-    await phone.locator('button[data-slot="1"][data-option="B"]').click();
+    expect(await phone.evaluate(FOCUSED)).toBe('1:A');
+    await phone.keyboard.press('Tab');
+    await phone.keyboard.press('Enter');
     await phone.getByText('Recorded: image 2 is B.').waitFor();
+    // Both answered and locked in (changes are off): the buttons are disabled, focus is on the line saying so.
+    expect(await phone.evaluate(FOCUSED)).toBe('confirmation-all');
     await host.getByText('1 person has answered both images').waitFor();
     await eachSize(host, 'live-count');
 
+    await phone.screenshot({
+      path: path.join(SCREENSHOTS, 'phone-participant-answered-390x844.png'),
+      fullPage: true,
+    });
     // Space reveals (focus is on the page, not on a control).
     await host.locator('main h1').click();
     await host.keyboard.press('Space');
@@ -167,6 +200,14 @@ describe('the host view on a projector', () => {
     await host.getByRole('button', { name: 'See the results' }).click();
     await host.getByRole('heading', { name: 'Results' }).waitFor();
     await host.locator('figure.chart svg').waitFor();
+    // The shared chart (src/charts/category-spec.ts): its subtitle, legend, value labels and chance label.
+    // Lines may wrap at any width, so compare without spaces.
+    const drawn = ((await host.locator('figure.chart svg').textContent()) ?? '').replace(/\s+/g, '');
+    for (const text of [CHART_SUBTITLE, 'People', 'oracle', 'always-a', '100%', 'chance25%'])
+      expect(drawn).toContain(text.replace(/\s+/g, ''));
+    expect(await host.locator('figure.chart [role="img"]').getAttribute('aria-label')).toMatch(
+      /oracle: .*100%/,
+    );
     await eachSize(host, 'summary', async (size) => {
       if (size.width !== 1920) return;
       // The chart's text, read from the back of the room: no label under 20 px.
@@ -176,6 +217,35 @@ describe('the host view on a projector', () => {
       expect(sizes.length).toBeGreaterThan(5);
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(20);
     });
+    await phone.getByRole('heading', { name: 'The quiz is over' }).waitFor();
+    await phone.screenshot({
+      path: path.join(SCREENSHOTS, 'phone-participant-summary-390x844.png'),
+      fullPage: true,
+    });
     await context.close();
+  });
+
+  it('shows the statistics readably on a projector and on a phone, without sideways scrolling', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await (
+      await session.browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    ).newPage();
+    await page.goto(`${h.base}/stats`);
+    await page.locator('figure.chart svg').waitFor();
+    for (const size of [...SIZES, { name: '390x844', width: 390, height: 844 }]) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.reload();
+      await page.locator('figure.chart svg').waitFor();
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `stats-${size.name}.png`), fullPage: true });
+      const fit = (await page.evaluate(MEASURE)) as Fit;
+      expect(fit.scrollWidth, size.name).toBeLessThanOrEqual(fit.viewportWidth);
+    }
+    // The phone gets the numbers as a list per category, with the whole chance sentence.
+    expect(await page.locator('.numbers-list').textContent()).toContain(
+      'Chance: 25% set accuracy, 50% individual accuracy',
+    );
+    expect(await page.locator('table.numbers').count()).toBe(0);
   });
 });

@@ -215,6 +215,8 @@ describe('the start command', () => {
       proc.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}${stderr}`)));
     });
     expect(stdout).toContain('DEMO SET');
+    // It listens on 127.0.0.1: the console says phones cannot join, and how to fix it.
+    expect(stdout).toMatch(/Warning: Phones cannot open this join link.*--host 0\.0\.0\.0.*PUBLIC_URL/);
     expect(urls.host).toContain('#key=');
     const page = await fetch(urls.join);
     expect(page.status).toBe(200);

@@ -23,6 +23,8 @@ const imageCellSchema = z.looseObject({ src: z.url() });
 export const filterResponseSchema = z.looseObject({
   rows: z.array(z.looseObject({ row: z.record(z.string(), z.unknown()) })),
   num_rows_total: z.number().int().nonnegative().optional(),
+  /** True when the viewer searched only part of a large dataset: an empty answer then proves nothing. */
+  partial: z.boolean().optional(),
 });
 
 export interface RocoMirrorSettings {
@@ -99,7 +101,13 @@ export class RocoMirrorSource implements ImageSource {
     const parsed = filterResponseSchema.safeParse(data);
     if (!parsed.success) throw new PermanentError('the dataset viewer answer has no rows list');
     const row = parsed.data.rows.find((r) => r.row.image_id === imageId) ?? parsed.data.rows[0];
-    if (!row) throw new PermanentError(`${imageId} is not in ${this.settings.dataset}`);
+    if (!row) {
+      throw new PermanentError(
+        parsed.data.partial === true
+          ? `${imageId} is not in the part of ${this.settings.dataset} the dataset viewer searched (it answered partial: true)`
+          : `${imageId} is not in ${this.settings.dataset}`,
+      );
+    }
     const cell = Object.values(row.row)
       .map((value) => imageCellSchema.safeParse(value))
       .find((result) => result.success);
