@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { dotEnvSource } from './env-file.js';
 import { UserFacingError } from './errors.js';
 import { DEFAULT_IMAGE_SOURCES, type ImageSourceName, parseImageSources } from './fetch/source-order.js';
 
@@ -87,16 +88,27 @@ export interface Config {
   };
 }
 
-/** Formats a zod failure as one line per variable: `NAME: what is wrong (got "value")`. */
-function describeEnvIssues(error: z.ZodError, env: Record<string, string | undefined>): string {
-  return error.issues
-    .map((issue) => {
-      const name = String(issue.path[0] ?? '(environment)');
-      const raw = env[name];
-      const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
-      return `  ${name}: ${issue.message}${got}`;
-    })
-    .join('\n');
+/**
+ * Formats a zod failure as one line per variable: `NAME: what is wrong (got "value", from .env line 3)`,
+ * after a heading that says where the values came from (the environment, the .env file, or both).
+ */
+function describeEnvIssues(what: string, error: z.ZodError, env: Record<string, string | undefined>): string {
+  let fromFile = 0;
+  const lines = error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const raw = env[name];
+    const source = dotEnvSource(name, raw);
+    if (source !== null) fromFile++;
+    const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)}${source ? `, from ${source}` : ''})`;
+    return `  ${name}: ${issue.message}${got}`;
+  });
+  const where =
+    fromFile === 0
+      ? 'in the environment'
+      : fromFile === lines.length
+        ? 'in .env'
+        : 'in the environment and .env';
+  return `Invalid ${what} ${where}:\n${lines.join('\n')}`;
 }
 
 /**
@@ -110,10 +122,7 @@ export function loadConfig(
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new UserFacingError(
-      'CONFIG_INVALID',
-      `Invalid configuration in the environment:\n${describeEnvIssues(parsed.error, cleaned)}`,
-    );
+    throw new UserFacingError('CONFIG_INVALID', describeEnvIssues('configuration', parsed.error, cleaned));
   }
   const e = parsed.data;
   return {
@@ -194,7 +203,7 @@ export function loadDiscordConfig(env: Record<string, string | undefined> = proc
     const { DISCORD_TOKEN: _token, ...shown } = cleaned;
     throw new UserFacingError(
       'CONFIG_INVALID',
-      `Invalid Discord configuration in the environment:\n${describeEnvIssues(parsed.error, shown)}`,
+      describeEnvIssues('Discord configuration', parsed.error, shown),
     );
   }
   const e = parsed.data;
@@ -235,7 +244,7 @@ export function loadLiveProbeConfig(env: Record<string, string | undefined> = pr
   if (!parsed.success) {
     throw new UserFacingError(
       'CONFIG_INVALID',
-      `Invalid live-probe configuration in the environment:\n${describeEnvIssues(parsed.error, cleaned)}`,
+      describeEnvIssues('live-probe configuration', parsed.error, cleaned),
     );
   }
   const e = parsed.data;

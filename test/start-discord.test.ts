@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -47,6 +48,30 @@ function start(env: Record<string, string>): Promise<RunningApp> {
 }
 
 describe('npm start with Discord configured', () => {
+  it('names Discord and DISCORD_API_BASE when Discord cannot be reached, as a user-facing error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const address = closed.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failure = await start({
+      ...discordEnv(fake),
+      DISCORD_API_BASE: `http://127.0.0.1:${port}/api`,
+    }).then(
+      (started) => {
+        app = started;
+        return null;
+      },
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(UserFacingError);
+    expect((failure as UserFacingError).code).toBe('DISCORD_UNREACHABLE');
+    const message = (failure as UserFacingError).message;
+    expect(message).toContain(`Cannot connect to Discord at http://127.0.0.1:${port}/api (DISCORD_API_BASE)`);
+    expect(message).toContain('ECONNREFUSED');
+    expect(message).not.toContain(fake.token);
+  });
+
   it('runs the bot on the web channel’s engine, so a Discord quiz is a session of that one engine', async () => {
     app = await start(discordEnv(fake));
     const host = fake.addUser({ username: 'host' });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type CapabilityOverrides, capabilitiesFor, type ModelCapabilities } from './capabilities.js';
 import { type CallFailure, classifyUnknownError, rootMessage } from './http-errors.js';
 import { imagePayload } from './image-payload.js';
+import { type LogprobRequest, promptTail, type ReplyToken, type TokenChoice } from './logprobs.js';
 import { noReplyReason, timedCall } from './timed-call.js';
 import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
 
@@ -45,7 +46,14 @@ export function isReasoningModelName(model: string): boolean {
   return capabilitiesFor('openai', model, null).reasoning;
 }
 
-/** The part of a Chat Completions answer we rely on; validated because compatible servers vary. */
+const tokenChoiceSchema = z.object({ token: z.string(), logprob: z.number() });
+
+/**
+ * The part of a Chat Completions answer we rely on; validated because compatible servers vary.
+ * `choices[].logprobs.content[]` is the published shape of reply log-probabilities (OpenAI, vLLM, llama.cpp);
+ * the top-level `prompt_logprobs` is vLLM's extension: per prompt token null (the first) or an object from
+ * token id to `{ logprob, rank, decoded_token }`.
+ */
 const completionSchema = z.object({
   choices: z
     .array(
@@ -55,6 +63,13 @@ const completionSchema = z.object({
           refusal: z.string().nullish(),
         }),
         finish_reason: z.string().nullish(),
+        logprobs: z
+          .object({
+            content: z
+              .array(tokenChoiceSchema.extend({ top_logprobs: z.array(tokenChoiceSchema).nullish() }))
+              .nullish(),
+          })
+          .nullish(),
       }),
     )
     .min(1, 'no choices'),
@@ -65,7 +80,54 @@ const completionSchema = z.object({
       completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
     })
     .nullish(),
+  prompt_logprobs: z
+    .array(
+      z
+        .record(
+          z.string(),
+          z.object({ logprob: z.number(), rank: z.number().nullish(), decoded_token: z.string().nullish() }),
+        )
+        .nullable(),
+    )
+    .nullish(),
 });
+type CompletionBody = z.infer<typeof completionSchema>;
+
+/** The reply's tokens, or null when the server sent no log-probabilities. */
+function replyTokens(body: CompletionBody): ReplyToken[] | null {
+  const content = body.choices[0]?.logprobs?.content;
+  if (!content || content.length === 0) return null;
+  return content.map((t) => ({
+    token: t.token,
+    logprob: t.logprob,
+    top: (t.top_logprobs ?? []).map((c) => ({ token: c.token, logprob: c.logprob })),
+  }));
+}
+
+/**
+ * The prompt's tokens from vLLM's `prompt_logprobs`. The request asks for 0 alternatives, so each position
+ * holds the prompt token alone; vLLM lists the prompt token first when it adds alternatives.
+ */
+function promptTokensOf(body: CompletionBody, assistant: string): TokenChoice[] | null {
+  const positions = body.prompt_logprobs;
+  if (!positions || positions.length === 0) return null;
+  const tokens = positions.map((position) => {
+    const first = position ? Object.values(position)[0] : undefined;
+    return first ? { token: first.decoded_token ?? '', logprob: first.logprob } : { token: '', logprob: 0 };
+  });
+  return promptTail(tokens, assistant);
+}
+
+/**
+ * Request fields for log-probabilities. For prefix scoring the answer is prefilled as the final assistant
+ * message and continued (`continue_final_message`, which vLLM documents as exclusive with
+ * `add_generation_prompt`), so the prompt ends with the option's tokens.
+ */
+function logprobFields(request: LogprobRequest | undefined): Record<string, unknown> {
+  if (request === undefined) return {};
+  if (request.kind === 'reply') return { logprobs: true, top_logprobs: request.top };
+  return { prompt_logprobs: 0, add_generation_prompt: false, continue_final_message: true };
+}
 
 function capabilitiesOf(options: OpenAIAdapterOptions): ModelCapabilities {
   return capabilitiesFor('openai', options.model, options.baseURL, {
@@ -108,9 +170,13 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
     } else {
       messages.push({ role: 'user', content: request.prompt });
     }
+    if (request.logprobs?.kind === 'prefill') {
+      messages.push({ role: 'assistant', content: request.logprobs.assistant });
+    }
     return {
       model: options.model,
       messages,
+      ...logprobFields(request.logprobs),
       ...(request.maxTokens !== null ? { [tokenField]: request.maxTokens } : {}),
       ...(capabilities.sendsTemperature && request.temperature !== null
         ? { temperature: request.temperature }
@@ -154,7 +220,8 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
         modelId: options.id,
         send: async (requestOptions) => client.chat.completions.create(await body(request), requestOptions),
         schema: completionSchema,
-        read: ({ choices, usage }) => {
+        read: (completion) => {
+          const { choices, usage } = completion;
           const choice = choices[0];
           const message = choice?.message;
           const finishReason = choice?.finish_reason ?? null;
@@ -163,6 +230,18 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
           const thinkingTokens = usage?.completion_tokens_details?.reasoning_tokens ?? null;
           // A reply stopped by the token limit may hold half a sentence, or nothing when thinking used it all:
           // either way it is not the model's answer.
+          // Greedy and prefix modes read probabilities, not text: one token, stopped by the limit, is the design.
+          const asked = request.logprobs;
+          if (request.scoresOnly) {
+            return {
+              text,
+              usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: outputTokens ?? 0 },
+              ...(asked?.kind === 'reply' ? { tokens: replyTokens(completion) } : {}),
+              ...(asked?.kind === 'prefill'
+                ? { promptTokens: promptTokensOf(completion, asked.assistant) }
+                : {}),
+            };
+          }
           if (finishReason === 'length') {
             const limit = request.maxTokens === null ? null : `${tokenField} ${request.maxTokens}`;
             return {
@@ -180,6 +259,7 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ModelAdapter
           return {
             text: text.trim() === '' ? (message?.refusal ?? '') : text,
             usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: outputTokens ?? 0 },
+            ...(asked?.kind === 'reply' ? { tokens: replyTokens(completion) } : {}),
           };
         },
         toFailure,

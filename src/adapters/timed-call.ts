@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { type CallFailure, failedResult } from './http-errors.js';
-import type { ModelResult, Usage } from './types.js';
+import type { ModelResult } from './types.js';
 
 /** What a provider makes of a well-formed body: the reply, or why it is no reply (cut, empty). */
-export type ReadReply = { text: string; usage: Usage } | Extract<CallFailure, { kind: 'cut' | 'empty' }>;
+export type ReadReply =
+  | Omit<Extract<ModelResult, { ok: true }>, 'ok' | 'latencyMs'>
+  | Extract<CallFailure, { kind: 'cut' | 'empty' }>;
 
 /** A cut or empty reply's reason, in words that say what to change. */
 export function noReplyReason(options: {

@@ -1,3 +1,5 @@
+import type { LogprobRequest, ReplyToken, TokenChoice } from './logprobs.js';
+
 /**
  * The one contract every model provider implements (src/adapters/<provider>.ts). A provider turns a
  * single-image question into one model reply. It returns failures as data and throws only for bad
@@ -27,6 +29,16 @@ export interface ModelRequest {
    */
   maxTokens: number | null;
   /**
+   * Token log-probabilities to ask for (greedy and prefix modes, confidence). Providers that cannot return
+   * them ignore this and answer with `tokens` / `promptTokens` null, which the probe reports as unsupported.
+   */
+  logprobs?: LogprobRequest;
+  /**
+   * The reply's probabilities are the answer, not its text (greedy and prefix modes): a reply stopped at the
+   * one-token limit, or with no text, is expected rather than a failure.
+   */
+  scoresOnly?: boolean;
+  /**
    * Where the question comes from. Never sent to a model; lets offline providers (replay, random) answer
    * per image and lets logs name the pair.
    */
@@ -39,7 +51,16 @@ export interface Usage {
 }
 
 export type ModelResult =
-  | { ok: true; text: string; usage: Usage; latencyMs: number }
+  | {
+      ok: true;
+      text: string;
+      usage: Usage;
+      latencyMs: number;
+      /** The reply's tokens with their alternatives; only when asked (`logprobs.kind: 'reply'`), null if absent. */
+      tokens?: ReplyToken[] | null;
+      /** The prompt's last tokens (see promptTail); only when asked (`logprobs.kind: 'prefill'`), null if absent. */
+      promptTokens?: TokenChoice[] | null;
+    }
   | {
       ok: false;
       error: string;

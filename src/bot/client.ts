@@ -1,5 +1,12 @@
 import { once } from 'node:events';
-import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
+import {
+  Client,
+  DiscordAPIError,
+  DiscordjsErrorCodes,
+  Events,
+  GatewayIntentBits,
+  HTTPError,
+} from 'discord.js';
 import { COMMANDS } from '../commands/index.js';
 import type { DiscordConfig } from '../config.js';
 import { UserFacingError } from '../errors.js';
@@ -7,6 +14,7 @@ import type { BotDeps, Command } from './command.js';
 import { createInteractionRouter } from './interaction-router.js';
 import { loggableError } from './loggable-error.js';
 import { createRestAgent, warmRestAgent } from './rest-agent.js';
+import { logRestRetries } from './rest-retries.js';
 
 /**
  * The Discord bot: a discord.js Client that only listens for interactions. It asks for the Guilds
@@ -27,6 +35,26 @@ export const BOT_INTENTS = [GatewayIntentBits.Guilds] as const;
 function isInvalidToken(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   return code === DiscordjsErrorCodes.TokenInvalid || (err instanceof DiscordAPIError && err.status === 401);
+}
+
+/**
+ * What went wrong when Discord could not be reached at all (no answer, or a server error after the retries),
+ * in a few words; null for anything else (a refused token is reported on its own).
+ */
+function describeUnreachable(err: unknown): string | null {
+  if (err instanceof HTTPError) return `it answered ${err.status} ${err.message}`.trim();
+  if (!(err instanceof Error)) return null;
+  if (err.name === 'AbortError') return 'no answer in time';
+  const cause = err.cause;
+  const code =
+    'code' in err && typeof err.code === 'string'
+      ? err.code
+      : typeof cause === 'object' && cause !== null && 'code' in cause
+        ? String(cause.code)
+        : undefined;
+  if (err instanceof TypeError && err.message === 'fetch failed') return code ?? 'the connection failed';
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) return code;
+  return null;
 }
 
 export function createBot(
@@ -56,12 +84,15 @@ export function createBot(
   client.on(Events.ShardResume, (shardId, replayed) =>
     log.info({ shardId, replayed }, 'gateway session resumed'),
   );
+  // A 429 from Discord is logged (with its retry) by logRestRetries; this one also sees the waits that
+  // discord.js imposes on itself before a bucket runs out, which are routine.
   client.rest.on('rateLimited', (info) =>
-    log.warn(
+    log.debug(
       { route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global },
       'rate limited',
     ),
   );
+  logRestRetries(client.rest, log, client.rest.options.retries);
 
   let agentClosing: Promise<void> | undefined;
   const closeAgent = () => {
@@ -84,6 +115,15 @@ export function createBot(
         await ready.catch(() => undefined);
         await client.destroy();
         await closeAgent();
+        const unreachable = describeUnreachable(err);
+        if (unreachable !== null) {
+          throw new UserFacingError(
+            'DISCORD_UNREACHABLE',
+            `Cannot connect to Discord at ${config.apiBase} (DISCORD_API_BASE): ${unreachable}. Check the network ` +
+              'connection, or unset DISCORD_API_BASE to use https://discord.com/api; unset DISCORD_TOKEN to run the web quiz alone.',
+            { cause: err },
+          );
+        }
         if (isInvalidToken(err)) {
           throw new UserFacingError(
             'DISCORD_TOKEN_INVALID',

@@ -1,20 +1,29 @@
 import { setMaxListeners } from 'node:events';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { findModel, loadModelsFile, type ModelConfig, type ModelsFile } from '../adapters/models-file.js';
 import { createAdapter } from '../adapters/registry.js';
 import { createRecordedRunAdapter } from '../adapters/replay.js';
 import type { ModelAdapter } from '../adapters/types.js';
+import { renderReliabilityChart } from '../charts/reliability-chart.js';
 import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
-import { detectProtocol, importOfficialAnswers, parseOfficialAnswersFile } from '../probe/import.js';
+import { renderCalibrationSection, runCalibration } from '../probe/calibration-report.js';
+import { compareRuns, renderComparison } from '../probe/compare.js';
+import {
+  detectProtocol,
+  detectVariant,
+  importOfficialAnswers,
+  parseOfficialAnswersFile,
+} from '../probe/import.js';
 import { effectiveStatus } from '../probe/lifecycle.js';
 import { askablePairs } from '../probe/partial-set.js';
 import { createProgressDisplay } from '../probe/progress.js';
-import { loadPromptsFile, type Protocol } from '../probe/prompts.js';
+import { loadPromptsFile, PROTOCOLS, type Protocol } from '../probe/prompts.js';
+import { VARIANTS, type Variant } from '../probe/protocols/variants.js';
 import { findRecordedRun } from '../probe/recorded-runs.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
 import { renderRunReport } from '../probe/report.js';
@@ -30,12 +39,17 @@ import type { Store } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 
+/** Written beside a run's result files when its images have confidences. */
+const RELIABILITY_CHART_FILE = 'reliability.png';
+
 /** `--model replay:<run id or imported model name>` replays a recorded run without a models-file entry. */
 const REPLAY_PREFIX = 'replay:';
 
 interface RunOptions {
   model: string;
   protocol: Protocol;
+  variant: Variant;
+  logprobs?: boolean;
   judge?: string;
   judgeTemperature: number;
   threshold: number;
@@ -83,10 +97,22 @@ export function registerProbe(parent: Command, ctx: CliContext): void {
     .description('ask a model every question (or a subset) and print the official table')
     .requiredOption('--model <id>', 'model id from the models file, or replay:<run id>')
     .addOption(
-      new Option('--protocol <protocol>', 'mc: letter replies; ff: free-form replies scored by a judge')
-        .choices(['mc', 'ff'])
+      new Option(
+        '--protocol <protocol>',
+        'mc: letter replies; ff: free-form replies scored by a judge; greedy: the probabilities of "A" and "B" as the first reply token; prefix: each option scored as the answer (vLLM)',
+      )
+        .choices([...PROTOCOLS])
         .default('mc'),
     )
+    .addOption(
+      new Option(
+        '--variant <variant>',
+        "official: the dataset's question; rephrased: the dataset's own rephrasing; swapped: options in the other order",
+      )
+        .choices([...VARIANTS])
+        .default('official'),
+    )
+    .option('--logprobs', 'with --protocol mc: also ask for token log-probabilities (a confidence per image)')
     .option('--judge <id>', 'model id that scores free-form replies (required with --protocol ff)')
     .option(
       '--judge-temperature <t>',
@@ -191,8 +217,27 @@ at once); 2 bad command line; 3 some images ended in ERROR; 130 Ctrl-C.`,
     .description("print a recorded run's table again")
     .argument('<run>', 'run id (see `probe list`)')
     .option('--json', 'print the run record and per-image results as JSON')
-    .action(async (runId: string, options: { json?: boolean }) => {
+    .option('--chart <file>', 'also write the reliability chart (PNG) of a run with confidences')
+    .action(async (runId: string, options: { json?: boolean; chart?: string }) => {
       await probeReport(ctx, runId, options);
+    });
+
+  probe
+    .command('compare')
+    .description('runs side by side per category (e.g. variants): set accuracy, confusion, flip rates')
+    .argument('<runs...>', 'two or more run ids (see `probe list`); flips are counted against the first')
+    .option('--dataset <path>', 'dataset folder, or a custom set file (default: MEDICONFUSION_DATA_DIR)')
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText(
+      'after',
+      `
+Example:
+  mediconfusion probe run --model gpt-4o                      # the official question
+  mediconfusion probe run --model gpt-4o --variant swapped    # the options in the other order
+  mediconfusion probe compare RUN_OFFICIAL RUN_SWAPPED`,
+    )
+    .action(async (runIds: string[], options: { dataset?: string; json?: boolean }) => {
+      await probeCompare(ctx, runIds, options);
     });
 
   probe
@@ -201,10 +246,10 @@ at once); 2 bad command line; 3 some images ended in ERROR; 130 Ctrl-C.`,
     .argument('<file>', 'Results/<model>/<model>_<mode>.json from the official harness')
     .requiredOption('--model <name>', 'the name the run is listed under')
     .addOption(
-      new Option('--protocol <protocol>', 'mc or ff (default: from the file name, _mc or _gpt4)').choices([
-        'mc',
-        'ff',
-      ]),
+      new Option(
+        '--protocol <protocol>',
+        'mc, ff, greedy or prefix (default: from the file name: _mc, _gpt4, _greedy, _prefix)',
+      ).choices([...PROTOCOLS]),
     )
     .option('--threshold <n>', 'choice margin', decimal(0, 10, 'a threshold'), DEFAULT_THRESHOLD)
     .option('--dataset <dir>', 'dataset folder (default: MEDICONFUSION_DATA_DIR)')
@@ -321,6 +366,12 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
       'The ff protocol needs a judge: add --judge <model id>.',
     );
   }
+  if (options.logprobs && options.protocol !== 'mc') {
+    throw new UserFacingError(
+      'PROBE_OPTION_INVALID',
+      '--logprobs adds confidence to --protocol mc; greedy and prefix always read probabilities, ff has none.',
+    );
+  }
   if (options.seed !== undefined && options.pairs === undefined) {
     throw new UserFacingError(
       'PROBE_OPTION_INVALID',
@@ -385,6 +436,8 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         coverage,
         dataDir,
         protocol: options.protocol,
+        variant: options.variant,
+        ...(options.logprobs ? { logprobs: true } : {}),
         model,
         judge,
         judgeTemperature: options.judgeTemperature,
@@ -426,6 +479,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     const outDir = record.outDir ?? path.join(runsDir, record.id);
     await writeResultFiles(outDir, set, record, run.results, run.score);
     ctx.out.write(renderRunReport(record));
+    await reportCalibration(ctx, record, run.results, path.join(outDir, RELIABILITY_CHART_FILE));
     if (record.status === 'failed') {
       ctx.err.write(
         `error: the run stopped at once: ${record.failure?.message ?? 'the model cannot be asked'}\n` +
@@ -550,7 +604,53 @@ async function probeList(ctx: CliContext, options: { models?: string; json?: boo
   }
 }
 
-async function probeReport(ctx: CliContext, runId: string, options: { json?: boolean }): Promise<void> {
+/** A run's per-image results in set order (pair order, image 1 then 2). */
+async function runResults(stores: ProbeStores, record: RunRecord): Promise<ImageResult[]> {
+  const byKey = new Map<string, ImageResult>();
+  for await (const [key, item] of stores.items.entries(`${record.id}/`)) byKey.set(key, item);
+  const results: ImageResult[] = [];
+  for (const pairId of record.pairIds) {
+    for (const slot of [0, 1] as const) {
+      const item = byKey.get(`${record.id}/${pairId}/${slot}`);
+      if (item) results.push(item);
+    }
+  }
+  return results;
+}
+
+/** The calibration section and, where a file is given, the reliability chart; nothing without confidences. */
+async function reportCalibration(
+  ctx: CliContext,
+  record: RunRecord,
+  results: readonly ImageResult[],
+  chartFile: string | null,
+): Promise<void> {
+  const calibration = runCalibration(results);
+  if (calibration.calibration === null) return;
+  ctx.out.write(renderCalibrationSection(calibration));
+  if (chartFile === null) return;
+  const chart = await renderReliabilityChart({
+    title: `${record.model.id} · ${record.protocol}${record.variant === 'official' ? '' : ` · ${record.variant}`}`,
+    calibration: calibration.calibration,
+  });
+  try {
+    await mkdir(path.dirname(chartFile), { recursive: true });
+    await writeFile(chartFile, chart.png);
+  } catch (err) {
+    throw new UserFacingError(
+      'PROBE_OUTPUT_UNWRITABLE',
+      `Cannot write the reliability chart to ${chartFile}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  ctx.out.write(`  Reliability chart: ${chartFile}\n`);
+}
+
+async function probeReport(
+  ctx: CliContext,
+  runId: string,
+  options: { json?: boolean; chart?: string },
+): Promise<void> {
   await withStore(ctx, async (stores) => {
     const record = await stores.runs.get(runId);
     if (record === undefined) {
@@ -561,21 +661,46 @@ async function probeReport(ctx: CliContext, runId: string, options: { json?: boo
         `No recorded run "${runId}".${known.length ? ` Recorded runs: ${known.slice(-10).join(', ')}.` : ' No run is recorded yet.'}`,
       );
     }
+    const results = await runResults(stores, record);
     if (!options.json) {
       ctx.out.write(renderRunReport({ ...record, status: effectiveStatus(record) }));
+      const chart = options.chart ? path.resolve(ctx.cwd, options.chart) : null;
+      await reportCalibration(ctx, record, results, chart);
       return;
-    }
-    const byKey = new Map<string, ImageResult>();
-    for await (const [key, item] of stores.items.entries(`${runId}/`)) byKey.set(key, item);
-    const results: ImageResult[] = [];
-    for (const pairId of record.pairIds) {
-      for (const slot of [0, 1] as const) {
-        const item = byKey.get(`${runId}/${pairId}/${slot}`);
-        if (item) results.push(item);
-      }
     }
     ctx.out.write(`${JSON.stringify({ run: record, results }, null, 2)}\n`);
   });
+}
+
+async function probeCompare(
+  ctx: CliContext,
+  runIds: string[],
+  options: { dataset?: string; json?: boolean },
+): Promise<void> {
+  if (runIds.length < 2) {
+    throw new UserFacingError('PROBE_OPTION_INVALID', 'probe compare needs at least two run ids.');
+  }
+  const { set } = await loadSet(ctx, options.dataset);
+  const runs = await withStore(ctx, async (stores) => {
+    const loaded = [];
+    for (const id of runIds) {
+      const record = await findRecordedRun(stores, id);
+      loaded.push({ record, results: await runResults(stores, record) });
+    }
+    return loaded;
+  });
+  const models = new Set(runs.map((r) => r.record.model.id));
+  const comparison = compareRuns(set, runs);
+  if (options.json) {
+    ctx.out.write(`${JSON.stringify(comparison, null, 2)}\n`);
+    return;
+  }
+  ctx.out.write(renderComparison(comparison));
+  if (models.size > 1) {
+    ctx.out.write(
+      `Note: these runs are of different models (${[...models].join(', ')}); flips then compare models.\n`,
+    );
+  }
 }
 
 async function probeImport(
@@ -596,7 +721,8 @@ async function probeImport(
   const protocol = options.protocol ?? detectProtocol(source, data);
   await withStore(ctx, async (stores) => {
     const { record } = await importOfficialAnswers({
-      runId: newRunId(options.model, protocol),
+      runId: newRunId(options.model, protocol, new Date(), detectVariant(source)),
+      variant: detectVariant(source),
       modelName: options.model,
       source,
       set,

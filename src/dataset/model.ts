@@ -38,6 +38,11 @@ export interface ConfusingPair {
   options: Record<Option, string>;
   images: [PairImage, PairImage];
   similarity: { biomedClip: number | null; dino: number | null };
+  /**
+   * The dataset's own rephrasing of the question and options (`AI_question`, `AI_option_A`, `AI_option_B`),
+   * asked by the `rephrased` robustness variant; absent when the set has none.
+   */
+  rephrased?: { question: string; options: Record<Option, string> } | null;
 }
 
 export interface PairSet {

@@ -57,6 +57,10 @@ export function officialPairToModel(
     options: { A: raw.option_A, B: raw.option_B },
     images: [image(1), image(2)],
     similarity: { biomedClip: raw.BiomedCLIP_sim ?? null, dino: raw.DINO_sim ?? null },
+    rephrased:
+      raw.AI_question && raw.AI_option_A && raw.AI_option_B
+        ? { question: raw.AI_question, options: { A: raw.AI_option_A, B: raw.AI_option_B } }
+        : null,
   };
 }
 

@@ -1,7 +1,9 @@
+import type { LogprobRequest } from '../adapters/logprobs.js';
 import type { ImageInput, ModelIdentity, ModelRequest } from '../adapters/types.js';
-import type { ConfusingPair, ImageSlot } from '../dataset/model.js';
+import type { ImageSlot } from '../dataset/model.js';
 import { answerCacheKey } from './cache-key.js';
 import { fillAnswerPrompt, type ProtocolPrompts } from './prompts.js';
+import type { AskedQuestion, Variant } from './protocols/variants.js';
 import type { CachedCompletion } from './records.js';
 import type { GateOutcome } from './request-gate.js';
 
@@ -11,13 +13,21 @@ import type { GateOutcome } from './request-gate.js';
  * here, so an answer given to one is found by the others.
  */
 
+/** What a request asks beyond the official question: the variant and any log-probabilities. */
+export interface AskExtras {
+  variant?: Variant;
+  logprobs?: LogprobRequest;
+}
+
 export function answerKeyFor(
   model: ModelIdentity,
   prompts: ProtocolPrompts,
-  pair: ConfusingPair,
+  pair: AskedQuestion,
   image: ImageInput,
+  extras: AskExtras = {},
 ): string {
   return answerCacheKey({
+    ...extras,
     model,
     protocol: prompts.protocol,
     templateSha256: prompts.template.sha256,
@@ -32,11 +42,15 @@ export function answerKeyFor(
 
 export function answerRequestFor(
   prompts: ProtocolPrompts,
-  pair: ConfusingPair,
+  pair: AskedQuestion & { id: string },
   slot: ImageSlot,
   image: ImageInput,
+  logprobs?: LogprobRequest,
 ): ModelRequest {
   return {
+    ...(logprobs ? { logprobs } : {}),
+    // Greedy and prefix read probabilities from a one-token reply: its cut at the limit is the design.
+    ...(prompts.protocol === 'greedy' || prompts.protocol === 'prefix' ? { scoresOnly: true } : {}),
     system: prompts.system?.text ?? null,
     prompt: fillAnswerPrompt(prompts, pair.question, pair.options),
     image,
@@ -51,7 +65,16 @@ export function completionOf(outcome: Extract<GateOutcome, { kind: 'done' }>): C
   const { result, attempts } = outcome;
   const at = new Date().toISOString();
   return result.ok
-    ? { ok: true, text: result.text, usage: result.usage, latencyMs: result.latencyMs, attempts, at }
+    ? {
+        ok: true,
+        text: result.text,
+        ...(result.tokens !== undefined ? { tokens: result.tokens } : {}),
+        ...(result.promptTokens !== undefined ? { promptTokens: result.promptTokens } : {}),
+        usage: result.usage,
+        latencyMs: result.latencyMs,
+        attempts,
+        at,
+      }
     : {
         ok: false,
         error: result.error,

@@ -1,6 +1,8 @@
+import type { LogprobRequest } from '../adapters/logprobs.js';
 import type { ModelIdentity } from '../adapters/types.js';
 import { hashKey } from '../store/keys.js';
-import { sha256Hex } from './prompts.js';
+import { type Protocol, sha256Hex } from './prompts.js';
+import type { Variant } from './protocols/variants.js';
 
 /**
  * Cache keys: a hash of everything that shapes a reply, and nothing secret. Two requests with the same key
@@ -11,7 +13,11 @@ const KEY_VERSION = 1;
 
 export interface AnswerKeyParts {
   model: ModelIdentity;
-  protocol: 'mc' | 'ff';
+  protocol: Protocol;
+  /** Absent or `official`: the key is the one used before variants existed, so old caches stay valid. */
+  variant?: Variant;
+  /** Log-probabilities asked for (greedy, prefix, confidence): a different request, a different reply. */
+  logprobs?: LogprobRequest;
   templateSha256: string;
   systemSha256: string | null;
   temperature: number | null;
@@ -38,6 +44,8 @@ export function answerCacheKey(parts: AnswerKeyParts): string {
     question: parts.question,
     options: [parts.options.A, parts.options.B],
     image: parts.imageSha256,
+    ...(parts.variant !== undefined && parts.variant !== 'official' ? { variant: parts.variant } : {}),
+    ...(parts.logprobs !== undefined ? { logprobs: parts.logprobs } : {}),
   });
 }
 

@@ -7,6 +7,7 @@ import { chooseOption } from '../scoring/choice.js';
 import { scoreSet } from '../scoring/score-set.js';
 import type { Protocol } from './prompts.js';
 import { sha256Hex } from './prompts.js';
+import type { Variant } from './protocols/variants.js';
 import { type ImageResult, itemKey, type RunRecord } from './records.js';
 import { countResults, type ProbeStores } from './runner.js';
 
@@ -22,6 +23,8 @@ const officialImage = z.looseObject({
   B: score,
   full_answer: z.string().nullable().optional(),
   gpt_reason: z.string().optional(),
+  /** Written by this tool for greedy, prefix and confidence runs: each option's normalised probability. */
+  probabilities: z.object({ A: z.number().min(0).max(1), B: z.number().min(0).max(1) }).optional(),
 });
 const officialEntry = z.looseObject({
   answer: z.looseObject({ im1: officialImage, im2: officialImage }),
@@ -30,11 +33,16 @@ const officialEntry = z.looseObject({
 export const officialAnswersFileSchema = z.record(z.string(), officialEntry);
 export type OfficialAnswersFile = z.infer<typeof officialAnswersFileSchema>;
 
-/** `gpt_mc.json` → mc, `gpt_gpt4.json` → ff; otherwise judge explanations (`gpt_reason`) mean ff. */
+/**
+ * `gpt_mc.json` → mc, `gpt_gpt4.json` → ff, `llava_greedy.json` → greedy, `llava_prefix.json` → prefix (also
+ * with this tool's variant suffix, `gpt_mc_swapped.json`); otherwise judge explanations (`gpt_reason`) mean ff.
+ */
 export function detectProtocol(file: string, data: OfficialAnswersFile): Protocol {
-  const base = path.basename(file);
+  const base = path.basename(file).replace(/_(rephrased|swapped)(?=\.json$)/i, '');
   if (/_gpt4\.json$/i.test(base)) return 'ff';
   if (/_mc\.json$/i.test(base)) return 'mc';
+  if (/_greedy\.json$/i.test(base)) return 'greedy';
+  if (/_prefix\.json$/i.test(base)) return 'prefix';
   const judged = Object.values(data).some((e) => e.answer.im1.gpt_reason !== undefined);
   return judged ? 'ff' : 'mc';
 }
@@ -66,6 +74,12 @@ export function parseOfficialAnswersFile(raw: unknown, source: string, set: Pair
   return parsed.data;
 }
 
+/** `gpt_mc_swapped.json` → swapped: the variant this tool's own answers files name. */
+export function detectVariant(file: string): Variant {
+  const match = /_(rephrased|swapped)\.json$/i.exec(path.basename(file));
+  return match?.[1] ? (match[1].toLowerCase() as Variant) : 'official';
+}
+
 /** The judge reply an imported free-form answer stands for, in the official conversion format. */
 export function judgeReplyText(scores: { A: number; B: number }, explanation: string): string {
   return `A: ${scores.A}\nB: ${scores.B}\nYour explanation: ${explanation}`;
@@ -78,6 +92,8 @@ export interface ImportOptions {
   set: PairSet;
   data: OfficialAnswersFile;
   protocol: Protocol;
+  /** The variant the answers were asked with (default `official`). */
+  variant?: Variant;
   threshold: number;
   stores: Pick<ProbeStores, 'runs' | 'items'>;
   dataDir: string | null;
@@ -104,6 +120,7 @@ export async function importOfficialAnswers(
       const chosen = chooseOption(scores, threshold);
       const explanation = image.gpt_reason ?? '';
       const outcome = reply === null ? 'ERROR' : chosen === null ? 'INVALID' : 'ANSWERED';
+      const probabilities = outcome === 'ERROR' ? null : (image.probabilities ?? null);
       results.push({
         pairId: pair.id,
         slot,
@@ -112,6 +129,8 @@ export async function importOfficialAnswers(
         chosen: outcome === 'ERROR' ? null : chosen,
         correctOption: pair.images[slot].correct,
         scores: outcome === 'ERROR' ? null : scores,
+        probabilities,
+        confidence: probabilities && chosen !== null && outcome !== 'ERROR' ? probabilities[chosen] : null,
         reply,
         reason:
           outcome === 'ERROR'
@@ -144,6 +163,7 @@ export async function importOfficialAnswers(
     model: { id: options.modelName, provider: 'import', baseURL: null, model: options.modelName },
     judge: null,
     protocol,
+    variant: options.variant ?? 'official',
     params: {
       dataset: set.name,
       dataDir: options.dataDir,

@@ -31,11 +31,21 @@ export const promptsFileSchema = z.object({
 });
 export type PromptsFile = z.infer<typeof promptsFileSchema>;
 
-/** The two protocols: `mc` (letter reply, official parser) and `ff` (free-form reply, judged). */
-export type Protocol = 'mc' | 'ff';
+/**
+ * The official evaluation modes: `mc` (letter reply, official parser), `ff` (free-form reply, judged),
+ * `greedy` (the probabilities of "A" and "B" as the first reply token) and `prefix` (each option's text
+ * scored as the assistant's answer by the geometric mean of its tokens' probabilities).
+ */
+export const PROTOCOLS = ['mc', 'ff', 'greedy', 'prefix'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 /** The official harness's name for each protocol, used in its file names (`<model>_<mode>.json`). */
-export const OFFICIAL_MODE: Record<Protocol, 'mc' | 'gpt4'> = { mc: 'mc', ff: 'gpt4' };
+export const OFFICIAL_MODE: Record<Protocol, 'mc' | 'gpt4' | 'greedy' | 'prefix'> = {
+  mc: 'mc',
+  ff: 'gpt4',
+  greedy: 'greedy',
+  prefix: 'prefix',
+};
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -126,6 +136,19 @@ export interface ProtocolPrompts {
 
 /** The official `max_new_tokens` for multiple choice (the harness's mc override, with temperature 0). */
 export const MC_MAX_TOKENS = 32;
+/**
+ * Greedy and prefix modes read probabilities, not text: one generated token is all either needs (the
+ * official code ran a single forward pass), so a reply cut at this limit is expected.
+ */
+export const SCORING_MAX_TOKENS = 1;
+/** Alternatives asked per reply token: OpenAI's maximum, and vLLM's default `--max-logprobs`. */
+export const TOP_LOGPROBS = 20;
+/**
+ * Prefix mode on a chat model, as the official code runs it on LLaVA: the question alone as the user's
+ * text (after the image), each option as the assistant's answer. Kept as a template so that it is
+ * recorded and cache-keyed like the others.
+ */
+const PREFIX_CHAT_TEMPLATE = '{}';
 /** Free-form replies of a model family the official harness has no configuration for. */
 export const FF_MAX_TOKENS = 512;
 export const JUDGE_MAX_TOKENS = 512;
@@ -168,6 +191,7 @@ export function protocolPrompts(
   },
   overrides: GenerationOverrides = {},
 ): ProtocolPrompts {
+  if (protocol === 'greedy' || protocol === 'prefix') return scoringPrompts(file, protocol, model);
   const template =
     protocol === 'mc'
       ? pickTemplate(file.prompts.mc, model.promptKey, 'prompts.mc', 3)
@@ -207,12 +231,52 @@ export function protocolPrompts(
   };
 }
 
+/**
+ * Greedy and prefix settings: one token at temperature 0 (the probabilities, not the sampled token, are the
+ * answer) and no system prompt, as the official code runs these modes on local models only, whose
+ * conversations carry none. Token-limit and temperature overrides do not apply.
+ */
+function scoringPrompts(
+  file: PromptsFile,
+  protocol: 'greedy' | 'prefix',
+  model: { promptKey: string | null; reasoning: boolean; acceptsTemperature?: boolean | undefined },
+): ProtocolPrompts {
+  const sendsTemperature = !model.reasoning && model.acceptsTemperature !== false;
+  return {
+    protocol,
+    template:
+      protocol === 'greedy'
+        ? pickTemplate(greedyFamily(file), model.promptKey, 'prompts.greedy', 3)
+        : {
+            key: 'chat',
+            text: PREFIX_CHAT_TEMPLATE,
+            sha256: sha256Hex(`prefix-chat:${PREFIX_CHAT_TEMPLATE}`),
+          },
+    system: null,
+    temperature: sendsTemperature ? 0 : null,
+    maxTokens: SCORING_MAX_TOKENS,
+    settings: `official ${protocol} mode: one token, probabilities read${sendsTemperature ? '' : '; no temperature (the model takes none)'}`,
+  };
+}
+
+/** The greedy templates, which older prompts files may lack. */
+function greedyFamily(file: PromptsFile): Record<string, string> {
+  const parsed = templateFamily.safeParse(file.prompts.greedy);
+  if (!parsed.success || !('default' in parsed.data)) {
+    throw new UserFacingError(
+      'PROMPTS_INVALID',
+      'The prompts file has no prompts.greedy.default template, which --protocol greedy needs; run `mediconfusion data fetch` again.',
+    );
+  }
+  return parsed.data;
+}
+
 export function fillAnswerPrompt(
   prompts: ProtocolPrompts,
   question: string,
   options: { A: string; B: string },
 ): string {
-  return prompts.protocol === 'mc'
+  return prompts.protocol === 'mc' || prompts.protocol === 'greedy'
     ? formatPython(prompts.template.text, [question, options.A, options.B])
     : formatPython(prompts.template.text, [question]);
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Collection } from '../store/types.js';
+import { PROTOCOLS } from './prompts.js';
+import { VARIANTS } from './protocols/variants.js';
 
 /**
  * What the probe keeps in the store. Every record is validated when read back, so a store written by an
@@ -24,10 +26,19 @@ export const usageSchema = z.object({
 });
 export type UsageRecord = z.infer<typeof usageSchema>;
 
+const tokenChoiceSchema = z.object({ token: z.string(), logprob: z.number() });
+
 export const cachedCompletionSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
     text: z.string(),
+    /** Reply tokens with alternatives, when log-probabilities were asked for (null: the server sent none). */
+    tokens: z
+      .array(tokenChoiceSchema.extend({ top: z.array(tokenChoiceSchema) }))
+      .nullable()
+      .optional(),
+    /** The prompt's last tokens, for prefix scoring (null: the server sent none). */
+    promptTokens: z.array(tokenChoiceSchema).nullable().optional(),
     usage: usageSchema,
     latencyMs: z.number().nonnegative(),
     attempts: z.number().int().positive(),
@@ -58,6 +69,14 @@ export const imageResultSchema = z.object({
   correctOption: z.enum(['A', 'B']),
   /** Parsed scores: 0/10 from the mc parser, 1-10 from the judge; null when there were none. */
   scores: optionScores.nullable(),
+  /**
+   * The model's probability of each option, normalised over the two, when the mode gives one (greedy,
+   * prefix, multiple choice with log-probabilities); absent or null otherwise. In the dataset's option order
+   * even for the swapped variant.
+   */
+  probabilities: optionScores.nullable().optional(),
+  /** The probability of the chosen option (from `probabilities`); null when unknown or nothing was chosen. */
+  confidence: z.number().min(0).max(1).nullable().optional(),
   /** The model's raw reply; null when the request failed. */
   reply: z.string().nullable(),
   /** Why the image is INVALID or ERROR; null when ANSWERED. */
@@ -173,7 +192,9 @@ export const runRecordSchema = z.object({
   kind: z.enum(['probe', 'import']),
   model: modelRef,
   judge: modelRef.nullable(),
-  protocol: z.enum(['mc', 'ff']),
+  protocol: z.enum(PROTOCOLS),
+  /** The robustness variant asked (`official` when absent: records written before variants existed). */
+  variant: z.enum(VARIANTS).default('official'),
   params: runParamsSchema,
   templates: z.object({
     answer: z.string().nullable(),

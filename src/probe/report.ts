@@ -18,7 +18,7 @@ export function renderRunReport(record: RunRecord): string {
     ? `, judge ${record.judge.id} (temperature ${record.params.judgeTemperature})`
     : '';
   out.push(
-    `Run ${record.id}: ${record.model.id} (${record.model.provider} ${record.model.model}), protocol ${record.protocol}${judge}`,
+    `Run ${record.id}: ${record.model.id} (${record.model.provider} ${record.model.model}), protocol ${record.protocol}${record.variant === 'official' ? '' : `, variant ${record.variant}`}${judge}`,
   );
   out.push(
     `Status ${record.status}; started ${record.startedAt}${record.finishedAt ? `, finished ${record.finishedAt}` : ''}`,

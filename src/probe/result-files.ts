@@ -21,7 +21,9 @@ export interface ResultFileNames {
 }
 
 export function resultFileNames(outDir: string, record: RunRecord): ResultFileNames {
-  const stem = `${fileSafe(record.model.id)}_${OFFICIAL_MODE[record.protocol]}`;
+  // Variants are this tool's own: their files say so, and `probe import` reads the suffix back.
+  const variant = record.variant === 'official' ? '' : `_${record.variant}`;
+  const stem = `${fileSafe(record.model.id)}_${OFFICIAL_MODE[record.protocol]}${variant}`;
   return {
     run: path.join(outDir, 'run.json'),
     answers: path.join(outDir, `${stem}.json`),
@@ -35,15 +37,19 @@ interface OfficialImageAnswer {
   B: number;
   full_answer: string | null;
   gpt_reason?: string;
+  probabilities?: { A: number; B: number };
 }
 
 function officialImageAnswer(result: ImageResult, protocol: RunRecord['protocol']): OfficialImageAnswer {
   const scores = result.outcome === 'ERROR' || result.scores === null ? { A: 0, B: 0 } : result.scores;
+  // The official greedy and prefix modes record the chosen letter as the answer.
+  const scoring = protocol === 'greedy' || protocol === 'prefix';
   return {
     A: scores.A,
     B: scores.B,
-    full_answer: result.reply,
+    full_answer: scoring && result.outcome !== 'ERROR' ? (result.chosen ?? result.reply) : result.reply,
     ...(protocol === 'ff' ? { gpt_reason: result.judge?.explanation ?? '' } : {}),
+    ...(result.probabilities ? { probabilities: result.probabilities } : {}),
   };
 }
 
@@ -88,6 +94,7 @@ export function imagesCsv(set: PairSet, results: readonly ImageResult[]): string
       outcome: r.outcome,
       chosen: r.chosen ?? '-',
       correct: r.chosen !== null && r.chosen === r.correctOption ? 1 : 0,
+      confidence: r.confidence ?? '',
       score_a: r.scores?.A ?? '',
       score_b: r.scores?.B ?? '',
       reply: r.reply ?? '',
@@ -114,6 +121,7 @@ export function imagesCsv(set: PairSet, results: readonly ImageResult[]): string
       'outcome',
       'chosen',
       'correct',
+      'confidence',
       'score_a',
       'score_b',
       'reply',

@@ -21,7 +21,18 @@ import {
   type PromptsFile,
   type Protocol,
   protocolPrompts,
+  TOP_LOGPROBS,
 } from './prompts.js';
+import { askedQuestion, type Variant } from './protocols/variants.js';
+import {
+  greedyVerdict,
+  inDatasetOrder,
+  prefixReplyText,
+  prefixVerdict,
+  requireLogprobs,
+  type ScoredVerdict,
+  withReplyConfidence,
+} from './protocols/verdicts.js';
 import {
   type CachedCompletion,
   type ImageResult,
@@ -77,6 +88,10 @@ export interface RunProbeOptions {
   coverage?: RunCoverage | null;
   dataDir: string | null;
   protocol: Protocol;
+  /** Robustness variant (default `official`): see protocols/variants.ts. */
+  variant?: Variant;
+  /** Multiple choice: also ask for token log-probabilities, giving each image a confidence. */
+  logprobs?: boolean;
   model: ProbeModel;
   /** Required for `ff`; ignored for `mc`. */
   judge: ProbeModel | null;
@@ -128,13 +143,19 @@ export interface ProbeRun {
   score: SetScore;
 }
 
-export function newRunId(modelId: string, protocol: Protocol, now = new Date()): string {
+export function newRunId(
+  modelId: string,
+  protocol: Protocol,
+  now = new Date(),
+  variant: Variant = 'official',
+): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   const safeModel = modelId.replace(/[^A-Za-z0-9._-]+/g, '_');
-  return `${stamp}-${safeModel}-${protocol}-${randomBytes(2).toString('hex')}`;
+  const mode = variant === 'official' ? protocol : `${protocol}-${variant}`;
+  return `${stamp}-${safeModel}-${mode}-${randomBytes(2).toString('hex')}`;
 }
 
 function modelRef(adapter: ModelAdapter): RunRecord['model'] {
@@ -190,6 +211,13 @@ export function countResults(
  */
 export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   const { set, protocol, model, stores, log } = options;
+  const variant = options.variant ?? 'official';
+  // Greedy reads the first reply token's alternatives; multiple choice does too when confidence is asked.
+  const replyLogprobs =
+    protocol === 'greedy' || (protocol === 'mc' && options.logprobs === true)
+      ? ({ kind: 'reply', top: TOP_LOGPROBS } as const)
+      : undefined;
+  const endpoint = { id: model.adapter.id, baseURL: model.adapter.identity.baseURL };
   const judge = protocol === 'ff' ? options.judge : null;
   if (protocol === 'ff' && judge === null) throw new Error('the ff protocol needs a judge model');
   requirePrices(options.maxCostUsd, [
@@ -267,6 +295,9 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     model: model.adapter.identity,
     judge: judge?.adapter.identity ?? null,
     protocol,
+    // Variants and confidence requests are other questions: their runs never continue one another.
+    ...(variant !== 'official' ? { variant } : {}),
+    ...(replyLogprobs && protocol === 'mc' ? { logprobs: replyLogprobs } : {}),
     dataset: set.name,
     dataDir: options.dataDir,
     selection: options.selection,
@@ -285,7 +316,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
   // A run that failed fast recorded the failures that stopped it: continuing it asks those again.
   const retryErrors = options.retryErrors || previous?.status === 'failed';
 
-  const runId = previous?.record.id ?? options.runId ?? newRunId(model.adapter.id, protocol);
+  const runId =
+    previous?.record.id ?? options.runId ?? newRunId(model.adapter.id, protocol, new Date(), variant);
   const outDir =
     options.outDir ??
     previous?.record.outDir ??
@@ -300,6 +332,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     model: modelRef(model.adapter),
     judge: judge ? modelRef(judge.adapter) : null,
     protocol,
+    variant,
     params: {
       dataset: set.name,
       dataDir: options.dataDir,
@@ -392,6 +425,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     key: string,
     gate: RequestGate,
     request: () => ModelRequest,
+    /** Throws for a reply that must not be cached or used (e.g. no log-probabilities). */
+    check: (completion: CachedCompletion) => void = () => {},
   ): Promise<{ completion: CachedCompletion; requests: number; cached: boolean } | null> => {
     const cached = await stores.cache.get(key);
     if (cached !== undefined && (cached.ok || !retryErrors)) {
@@ -409,6 +444,7 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     const failed = failFastStop();
     if (failed !== null) stop('failed', failed.message);
     const completion = completionOf(outcome);
+    check(completion);
     await stores.cache.set(key, completion);
     return { completion, requests: outcome.attempts, cached: false };
   };
@@ -419,11 +455,48 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     if (file === undefined) throw new Error(`no image file resolved for pair ${pair.id}, image ${slot + 1}`);
     const image = await loadImage(file, `Pair ${pair.id}, image ${slot + 1}`);
     const context = { pairId: pair.id, slot } as const;
-    const answerKey = answerKeyFor(model.adapter.identity, answerPrompts, pair, image);
-    const answer = await obtain(answerKey, answerGate, () =>
-      answerRequestFor(answerPrompts, pair, slot, image),
-    );
-    if (answer === null) return null;
+    const asked = { ...askedQuestion(pair, variant), id: pair.id };
+    const ask = (logprobs: typeof replyLogprobs | { kind: 'prefill'; assistant: string } | undefined) => {
+      const extras = { variant, ...(logprobs ? { logprobs } : {}) };
+      return obtain(
+        answerKeyFor(model.adapter.identity, answerPrompts, asked, image, extras),
+        answerGate,
+        () => answerRequestFor(answerPrompts, asked, slot, image, logprobs),
+        (completion) => {
+          if (logprobs) requireLogprobs(completion, logprobs.kind, endpoint);
+        },
+      );
+    };
+    // Prefix scoring asks once per option, each prefilled as the answer; the others ask once.
+    let prefixAnswers: { A: CachedCompletion; B: CachedCompletion } | null = null;
+    let answer: Awaited<ReturnType<typeof obtain>>;
+    if (protocol === 'prefix') {
+      const first = await ask({ kind: 'prefill', assistant: asked.options.A });
+      if (first === null) return null;
+      const second = await ask({ kind: 'prefill', assistant: asked.options.B });
+      if (second === null) return null;
+      prefixAnswers = { A: first.completion, B: second.completion };
+      answer = {
+        completion: first.completion.ok && !second.completion.ok ? second.completion : first.completion,
+        requests: first.requests + second.requests,
+        cached: first.cached && second.cached,
+      };
+      if (first.completion.ok && second.completion.ok) {
+        const usage = {
+          inputTokens: first.completion.usage.inputTokens + second.completion.usage.inputTokens,
+          outputTokens: first.completion.usage.outputTokens + second.completion.usage.outputTokens,
+        };
+        answer.completion = {
+          ...first.completion,
+          text: prefixReplyText(prefixAnswers, asked),
+          usage,
+          latencyMs: first.completion.latencyMs + second.completion.latencyMs,
+        };
+      }
+    } else {
+      answer = await ask(replyLogprobs);
+      if (answer === null) return null;
+    }
 
     let judged: Awaited<ReturnType<typeof obtain>> = null;
     if (judge !== null && judgeGate !== null && answer.completion.ok) {
@@ -433,13 +506,13 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
         judgeTemplateSha256: judgeTexts.sha256,
         temperature: judgeTemperature,
         maxTokens: judgeMaxTokens,
-        question: pair.question,
-        options: pair.options,
+        question: asked.question,
+        options: asked.options,
         reply,
       });
       judged = await obtain(key, judgeGate, () => ({
         system: judge.adapter.reasoning ? null : judgeTexts.system,
-        prompt: fillJudgePrompt(judgeTexts, pair.question, pair.options, reply),
+        prompt: fillJudgePrompt(judgeTexts, asked.question, asked.options, reply),
         image: null,
         temperature: judgeTemperature,
         maxTokens: judgeMaxTokens,
@@ -448,10 +521,19 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       if (judged === null) return null;
     }
 
-    const verdict =
-      protocol === 'mc'
-        ? mcVerdict(answer.completion, options.threshold)
-        : ffVerdict(answer.completion, judged?.completion ?? null, options.threshold);
+    const shownVerdict: ScoredVerdict =
+      protocol === 'prefix' && prefixAnswers !== null
+        ? prefixVerdict(prefixAnswers, asked)
+        : protocol === 'greedy'
+          ? greedyVerdict(answer.completion)
+          : protocol === 'mc'
+            ? withReplyConfidence(mcVerdict(answer.completion, options.threshold), answer.completion)
+            : {
+                ...ffVerdict(answer.completion, judged?.completion ?? null, options.threshold),
+                probabilities: null,
+              };
+    // Scored, reported and compared in the dataset's option order, whatever order the model saw.
+    const verdict = inDatasetOrder(shownVerdict, variant);
     const usageOf = (c: CachedCompletion | undefined) =>
       c?.ok ? c.usage : { inputTokens: 0, outputTokens: 0 };
     const answerUsage = usageOf(answer.completion);
@@ -464,6 +546,8 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
       chosen: verdict.chosen,
       correctOption: pair.images[slot].correct,
       scores: verdict.scores,
+      probabilities: verdict.probabilities,
+      confidence: verdict.confidence,
       reply: answer.completion.ok ? answer.completion.text : null,
       reason: verdict.reason,
       judge:

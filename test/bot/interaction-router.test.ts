@@ -175,6 +175,30 @@ describe('the interaction router', () => {
     expect(line.length).toBeLessThan(10_000);
   });
 
+  it('logs each REST retry after a 429 or a 5xx at warn, with route, status and delay', async () => {
+    const route = '/interactions/{interaction_id}/{interaction_token}/callback';
+    h.fake.injectFault({ route, status: 429, retryAfter: 0.05 });
+    h.fake.injectFault({ route, status: 502 });
+    const from = h.logs.lines.length;
+    const sent = h.fake.dispatchSlashCommand(member, { name: 'boom' });
+    await h.fake.waitForCallback(sent.id);
+    const retries = h.logs
+      .entries()
+      .slice(from)
+      .filter((e) => e.msg === 'discord request failed; retrying');
+    expect(retries.map((e) => [e.level, e.status, e.retryInMs])).toEqual(
+      expect.arrayContaining([
+        [40, 429, 50],
+        [40, 502, 0],
+      ]),
+    );
+    for (const entry of retries) {
+      expect(entry.method).toBe('POST');
+      expect(String(entry.route)).toContain('/interactions/');
+    }
+    expect(h.logs.lines.slice(from).join('\n')).not.toContain(h.fake.token);
+  });
+
   it('sends only bodies that match Discord’s published schema', () => {
     expect(h.fake.schemaViolations()).toEqual([]);
   });
