@@ -3,6 +3,7 @@
  * were measured under the same conditions. `npm run bench -- probe fetch` runs only the named ones.
  * Targets are printed beside the figures; benchmarks never fail the build.
  */
+import * as baseline from './baseline.js';
 import * as dataset from './dataset.js';
 import * as discord from './discord.js';
 import * as fetch from './fetch.js';
@@ -10,7 +11,15 @@ import * as probe from './probe.js';
 import * as quiz from './quiz.js';
 import * as web from './web.js';
 
-const BENCHMARKS: Record<string, { run(): Promise<void> }> = { dataset, fetch, probe, quiz, discord, web };
+const BENCHMARKS: Record<string, { run(): Promise<void> }> = {
+  dataset,
+  fetch,
+  probe,
+  quiz,
+  discord,
+  web,
+  baseline,
+};
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in BENCHMARKS));

@@ -168,7 +168,11 @@ function modelLine(model: ModelReveal): string {
   const part = (slot: ImageSlot) => {
     const chosen = score.chosen[slot];
     if (chosen === null) return `image ${slot + 1} → no clear answer ❌`;
-    return `image ${slot + 1} → ${chosen} ${score.correct[slot] ? '✅' : '❌'}`;
+    const sure = model.confidence?.[slot];
+    // "A, 97% sure, wrong": how sure the model was, when its run recorded probabilities.
+    const mark = score.correct[slot] ? '✅' : '❌';
+    if (typeof sure !== 'number') return `image ${slot + 1} → ${chosen} ${mark}`;
+    return `image ${slot + 1} → ${chosen}, ${Math.round(sure * 100)}% sure, ${score.correct[slot] ? 'right' : 'wrong'} ${mark}`;
   };
   const verdict = score.setCorrect
     ? ' · both right'

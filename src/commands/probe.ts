@@ -147,7 +147,7 @@ function imageSection(image: ImageAnswer, pair: ConfusingPair): string {
   const parsed =
     image.chosen === null
       ? `Parsed: no clear choice (${image.reason ?? 'no option found'}) → ✗ wrong`
-      : `Parsed: **${image.chosen}** (${escapeMarkdown(clip(pair.options[image.chosen], 80))}) → ${right ? '✓ right' : '✗ wrong'}`;
+      : `Parsed: **${image.chosen}** (${escapeMarkdown(clip(pair.options[image.chosen], 80))})${image.confidence === null ? '' : `, ${Math.round(image.confidence * 100)}% sure`} → ${right ? '✓ right' : '✗ wrong'}`;
   return `${title}\n${reply}\n${parsed}`;
 }
 

@@ -30,7 +30,13 @@ export function pairAnswersForQuiz(answers: PairAnswers): ModelPairAnswers {
   const failed = [first, second].find((image) => image.outcome === 'ERROR');
   if (failed !== undefined) return { ok: false, reason: short(failed.reason ?? 'the request failed') };
   // INVALID replies are answers: the model was asked and gave no clear choice.
-  return { ok: true, chosen: [first.chosen, second.chosen], raw: [first.reply, second.reply] };
+  const confidence: [number | null, number | null] = [first.confidence, second.confidence];
+  return {
+    ok: true,
+    chosen: [first.chosen, second.chosen],
+    raw: [first.reply, second.reply],
+    ...(confidence.some((c) => c !== null) ? { confidence } : {}),
+  };
 }
 
 export class ProbeAnswerSource implements ModelAnswerSource {

@@ -12,7 +12,14 @@ import { answerKeyFor, answerRequestFor, completionOf } from './answer-request.j
 import { Budget } from './budget.js';
 import { loadImage } from './images.js';
 import { mcVerdict } from './outcome.js';
-import { loadPromptsFile, type PromptsFile, type ProtocolPrompts, protocolPrompts } from './prompts.js';
+import {
+  loadPromptsFile,
+  type PromptsFile,
+  type ProtocolPrompts,
+  protocolPrompts,
+  TOP_LOGPROBS,
+} from './prompts.js';
+import { withReplyConfidence } from './protocols/verdicts.js';
 import { findRecordedRun } from './recorded-runs.js';
 import type { CachedCompletion, Outcome } from './records.js';
 import { type BackoffSettings, DEFAULT_BACKOFF, RequestGate } from './request-gate.js';
@@ -44,6 +51,8 @@ export interface ImageAnswer {
   scores: OptionScores | null;
   /** The model's raw reply; null when the request failed. */
   reply: string | null;
+  /** The probability of the chosen option, when the cached reply carries log-probabilities; else null. */
+  confidence: number | null;
   /** Why the image is INVALID or ERROR. */
   reason: string | null;
   latencyMs: number;
@@ -124,6 +133,18 @@ export class PairAsker {
   ): Promise<ImageAnswer | null> {
     const image = await loadImage(await this.imageFile(pair, slot), `Pair ${pair.id}, image ${slot + 1}`);
     const key = answerKeyFor(adapter.identity, prompts, pair, image);
+    // A reply cached by `probe run --logprobs` is the same question with its confidence: preferred when present.
+    const withConfidence =
+      policy === 'fresh'
+        ? undefined
+        : await this.options.stores.cache.get(
+            answerKeyFor(adapter.identity, prompts, pair, image, {
+              logprobs: { kind: 'reply', top: TOP_LOGPROBS },
+            }),
+          );
+    if (withConfidence?.ok) {
+      return this.answerOf(pair, slot, withConfidence, { cached: true, requests: 0, costUsd: 0 });
+    }
     const cached = await this.options.stores.cache.get(key);
     if (policy !== 'fresh' && cached !== undefined && (cached.ok || policy === 'cached')) {
       return this.answerOf(pair, slot, cached, { cached: true, requests: 0, costUsd: 0 });
@@ -152,12 +173,15 @@ export class PairAsker {
     completion: CachedCompletion,
     extra: { cached: boolean; requests: number; costUsd: number },
   ): ImageAnswer {
-    const verdict = mcVerdict(completion, this.threshold);
+    const verdict = withReplyConfidence(mcVerdict(completion, this.threshold), completion);
+    const confidence =
+      verdict.chosen !== null && verdict.probabilities ? verdict.probabilities[verdict.chosen] : null;
     return {
       slot,
       correct: pair.images[slot].correct,
       outcome: verdict.outcome,
       chosen: verdict.chosen,
+      confidence,
       scores: verdict.scores,
       reply: completion.ok ? completion.text : null,
       reason: verdict.reason,

@@ -967,7 +967,13 @@ export class QuizEngine {
       const result = live.models.get(modelId)?.result ?? null;
       if (result === null) return { modelId, status: 'pending', reason: pendingReason };
       return result.ok
-        ? { modelId, status: 'answered', chosen: result.chosen, raw: result.raw }
+        ? {
+            modelId,
+            status: 'answered',
+            chosen: result.chosen,
+            raw: result.raw,
+            ...(result.confidence ? { confidence: result.confidence } : {}),
+          }
         : { modelId, status: 'failed', reason: result.reason };
     });
     const result: RoundResultRecord = {

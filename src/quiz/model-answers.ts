@@ -2,7 +2,13 @@ import type { ConfusingPair, Option } from '../dataset/model.js';
 
 /** A model's answers to both images of a pair: the parsed choice (null = no clear choice) and its reply. */
 export type ModelPairAnswers =
-  | { ok: true; chosen: [Option | null, Option | null]; raw: [string | null, string | null] }
+  | {
+      ok: true;
+      chosen: [Option | null, Option | null];
+      raw: [string | null, string | null];
+      /** The model's probability of each chosen option, when known (e.g. a run with --logprobs). */
+      confidence?: [number | null, number | null];
+    }
   | { ok: false; reason: string };
 
 /**

@@ -91,6 +91,8 @@ export const modelOutcomeSchema = z.discriminatedUnion('status', [
     status: z.literal('answered'),
     chosen: z.tuple([option.nullable(), option.nullable()]),
     raw: z.tuple([z.string().nullable(), z.string().nullable()]),
+    /** The model's probability of each chosen option, when known. */
+    confidence: z.tuple([z.number().nullable(), z.number().nullable()]).optional(),
   }),
   z.object({ modelId: z.string(), status: z.literal('failed'), reason: z.string() }),
   z.object({ modelId: z.string(), status: z.literal('pending'), reason: z.string() }),

@@ -32,7 +32,14 @@ export interface PersonResult {
 }
 
 export type ModelReveal =
-  | { modelId: string; status: 'answered'; raw: [string | null, string | null]; score: PairScore }
+  | {
+      modelId: string;
+      status: 'answered';
+      raw: [string | null, string | null];
+      score: PairScore;
+      /** The model's probability of each chosen option, when known. */
+      confidence?: [number | null, number | null];
+    }
   | { modelId: string; status: 'failed' | 'pending'; reason: string };
 
 export interface RoundReveal {
@@ -70,6 +77,7 @@ export function revealModel(pair: ConfusingPair, outcome: ModelOutcome): ModelRe
     status: 'answered',
     raw: outcome.raw,
     score: scorePair(pair, outcome.chosen),
+    ...(outcome.confidence ? { confidence: outcome.confidence } : {}),
   };
 }
 

@@ -113,6 +113,37 @@ describe('the reveal message', () => {
   });
 });
 
+describe('the reveal message with confidences', () => {
+  it('shows how sure a model was next to its answer when its run recorded probabilities', () => {
+    const pair = set.pairs[0] as ConfusingPair;
+    const [first, second] = pair.images;
+    const reveal = computeReveal({
+      sessionId: 's',
+      roomId: 'r',
+      round: 1,
+      pair,
+      people: [],
+      models: [
+        {
+          modelId: 'sure-model',
+          status: 'answered',
+          chosen: [first.correct, first.correct],
+          raw: ['x', 'x'],
+          confidence: [0.966, 0.91],
+        },
+      ],
+      closedAt: 0,
+      closedBy: 'timer',
+    });
+    const text = revealMessage(reveal, { number: 1, totalRounds: 1, last: true, controls: false }).embeds[0]
+      ?.description;
+    expect(text).toContain(`image 1 → ${first.correct}, 97% sure, right ✅`);
+    expect(text).toContain(
+      `image 2 → ${first.correct}, 91% sure, ${second.correct === first.correct ? 'right ✅' : 'wrong ❌'}`,
+    );
+  });
+});
+
 describe('the round picture', () => {
   const solid = (width: number, height: number, colour: string) =>
     sharp({ create: { width, height, channels: 3, background: colour } })

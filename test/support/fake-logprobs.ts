@@ -12,7 +12,13 @@ const bytesOf = (token: string) => [...Buffer.from(token, 'utf8')];
 
 let counter = 0;
 
-function chatBody(model: string, text: string, extra: Record<string, unknown>, choiceLogprobs: unknown) {
+function chatBody(
+  model: string,
+  text: string,
+  extra: Record<string, unknown>,
+  choiceLogprobs: unknown,
+  finishReason = 'length',
+) {
   counter += 1;
   return {
     id: `chatcmpl-logprobs-${counter}`,
@@ -24,7 +30,7 @@ function chatBody(model: string, text: string, extra: Record<string, unknown>, c
         index: 0,
         message: { role: 'assistant', content: text, refusal: null },
         // One token asked and one given: greedy mode stops at the limit by design.
-        finish_reason: 'length',
+        finish_reason: finishReason,
         logprobs: choiceLogprobs,
       },
     ],
@@ -49,6 +55,7 @@ function json(body: unknown): FakeReply {
 export function replyWithTopLogprobs(
   model: string,
   top: ReadonlyArray<readonly [string, number]>,
+  finishReason: 'length' | 'stop' = 'length',
 ): FakeReply {
   const [first] = top;
   if (!first) throw new Error('top needs at least one token');
@@ -62,6 +69,7 @@ export function replyWithTopLogprobs(
         content: [{ ...entry(first[0], first[1]), top_logprobs: top.map(([t, p]) => entry(t, p)) }],
         refusal: null,
       },
+      finishReason,
     ),
   );
 }
