@@ -6,7 +6,6 @@ import { findModel, loadModelsFile, type ModelConfig, type ModelsFile } from '..
 import { createAdapter } from '../adapters/registry.js';
 import { createRecordedRunAdapter } from '../adapters/replay.js';
 import type { ModelAdapter } from '../adapters/types.js';
-import { renderReliabilityChart } from '../charts/reliability-chart.js';
 import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
@@ -629,6 +628,8 @@ async function reportCalibration(
   if (calibration.calibration === null) return;
   ctx.out.write(renderCalibrationSection(calibration));
   if (chartFile === null) return;
+  // Imported here, not at the top: ECharts and resvg are heavy, and a run without confidences never draws.
+  const { renderReliabilityChart } = await import('../charts/reliability-chart.js');
   const chart = await renderReliabilityChart({
     title: `${record.model.id} · ${record.protocol}${record.variant === 'official' ? '' : ` · ${record.variant}`}`,
     calibration: calibration.calibration,
