@@ -420,8 +420,34 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeRun> {
     options.onProgress?.({ ...progress });
   };
 
+  type Obtained = { completion: CachedCompletion; requests: number; cached: boolean } | null;
+  /**
+   * Requests under way, by cache key. The official set asks a few identical questions of the same image
+   * (pairs 10114 and 10115 share one); the second asker waits for the first reply and counts it as a
+   * cache hit, so a run sends each distinct request once whatever the timing.
+   */
+  const inFlight = new Map<string, Promise<Obtained>>();
+  const obtain = (
+    key: string,
+    gate: RequestGate,
+    request: () => ModelRequest,
+    check: (completion: CachedCompletion) => void = () => {},
+  ): Promise<Obtained> => {
+    const pending = inFlight.get(key);
+    if (pending !== undefined) {
+      return pending.then((got) => {
+        if (got === null) return null;
+        cacheHits += 1;
+        return { completion: got.completion, requests: 0, cached: true };
+      });
+    }
+    const started = obtainOnce(key, gate, request, check).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  };
+
   /** The cached reply, or a fresh one; null when the run stopped before one arrived. */
-  const obtain = async (
+  const obtainOnce = async (
     key: string,
     gate: RequestGate,
     request: () => ModelRequest,
