@@ -160,6 +160,8 @@ export interface ModelRevealView {
   correct: [boolean, boolean];
   setCorrect: boolean;
   confused: boolean;
+  /** The model's probability for each chosen option, when its run recorded one (greedy, prefix, --logprobs). */
+  confidence: [number | null, number | null];
   reason: string | null;
 }
 

@@ -85,6 +85,7 @@ export function revealView(reveal: RoundReveal): RevealView {
             correct: [m.score.correct[0], m.score.correct[1]],
             setCorrect: m.score.setCorrect,
             confused: m.score.confused,
+            confidence: [m.confidence?.[0] ?? null, m.confidence?.[1] ?? null],
             reason: null,
           }
         : {
@@ -94,6 +95,7 @@ export function revealView(reveal: RoundReveal): RevealView {
             correct: [false, false],
             setCorrect: false,
             confused: false,
+            confidence: [null, null],
             reason: m.reason,
           },
     ),

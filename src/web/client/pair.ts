@@ -182,10 +182,15 @@ export function splitBlock(reveal: RevealView): HTMLElement {
 
 export function modelsBlock(reveal: RevealView): HTMLElement | null {
   if (reveal.models.length === 0) return null;
-  const mark = (ok: boolean, chosen: string | null) =>
+  // "A, 97% sure, ✗ wrong": how sure the model was, when its run recorded probabilities.
+  const mark = (ok: boolean, chosen: string | null, sure: number | null) =>
     chosen === null
       ? h('span', { class: 'mark-none' }, 'no answer')
-      : h('span', { class: ok ? 'mark-right' : 'mark-wrong' }, `${chosen} ${ok ? '✓ right' : '✗ wrong'}`);
+      : h(
+          'span',
+          { class: ok ? 'mark-right' : 'mark-wrong' },
+          `${chosen}${sure === null ? '' : `, ${Math.round(sure * 100)}% sure,`} ${ok ? '✓ right' : '✗ wrong'}`,
+        );
   return h(
     'section',
     { class: 'models', 'aria-labelledby': 'models-heading' },
@@ -215,8 +220,8 @@ export function modelsBlock(reveal: RevealView): HTMLElement | null {
             h('th', { scope: 'row' }, m.modelId),
             ...(m.status === 'answered'
               ? [
-                  h('td', {}, mark(m.correct[0], m.chosen[0])),
-                  h('td', {}, mark(m.correct[1], m.chosen[1])),
+                  h('td', {}, mark(m.correct[0], m.chosen[0], m.confidence[0])),
+                  h('td', {}, mark(m.correct[1], m.chosen[1], m.confidence[1])),
                   h(
                     'td',
                     {},
