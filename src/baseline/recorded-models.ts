@@ -40,7 +40,14 @@ export function recordedRunAnswers(store: Store): ModelAnswerSource {
           stores.items.get(itemKey(run.id, pair.id, 1)),
         ]);
         if (a === undefined || b === undefined || a.outcome === 'ERROR' || b.outcome === 'ERROR') continue;
-        return { ok: true, chosen: [a.chosen, b.chosen], raw: [a.reply, b.reply] };
+        // A run with --logprobs recorded how sure the model was; reveals show it ("A, 97% sure").
+        const confidence: [number | null, number | null] = [a.confidence ?? null, b.confidence ?? null];
+        return {
+          ok: true,
+          chosen: [a.chosen, b.chosen],
+          raw: [a.reply, b.reply],
+          ...(confidence.some((c) => c !== null) ? { confidence } : {}),
+        };
       }
       return { ok: false, reason: `no recorded answer of ${modelId} for pair ${pair.id}` };
     },
