@@ -79,7 +79,7 @@ export interface QuizTuning {
   revealPauseMs: number | null;
   /** Least time between two edits of a round message's live "N answered". */
   counterIntervalMs: number;
-  /** How long an answer click may wait for its stored answer before the bot defers its response. */
+  /** How long an answer click may wait for its stored answer before the bot defers its response; 0 always defers. */
   fastReplyMs: number;
   /** /leaderboard ranks people with at least this many answered pairs. */
   leaderboardMinPairs: number;
@@ -618,12 +618,16 @@ export class DiscordQuiz {
     // Awaited below on every path; this only keeps an early failure from being reported as unhandled.
     pending.catch(() => undefined);
     let timer: { cancel(): void } | undefined;
-    const early = await Promise.race([
-      pending.then((outcome) => ({ outcome })),
-      new Promise<null>((resolve) => {
-        timer = this.scheduler.schedule(() => resolve(null), this.tuning.fastReplyMs);
-      }),
-    ]).finally(() => timer?.cancel());
+    // A budget of 0 defers every click: racing a 0 ms timer would make the choice depend on timing.
+    const early =
+      this.tuning.fastReplyMs <= 0
+        ? null
+        : await Promise.race([
+            pending.then((outcome) => ({ outcome })),
+            new Promise<null>((resolve) => {
+              timer = this.scheduler.schedule(() => resolve(null), this.tuning.fastReplyMs);
+            }),
+          ]).finally(() => timer?.cancel());
     const state = this.current(channelId, sessionId, round);
     const pair = state?.face.pair ?? null;
     // The response goes first; the live counter (a throttled message edit) is updated after it.

@@ -275,7 +275,7 @@ describe('clicks the quiz cannot accept', () => {
 
 describe('answer confirmations that wait for the store', () => {
   beforeEach(async () => {
-    // A budget of 0 ms plays a store slower than the fast-reply budget: every click is deferred first.
+    // A budget of 0 ms defers every click, as a store slower than the fast-reply budget would.
     await setUp({ tuning: { revealPauseMs: null, fastReplyMs: 0 } });
   });
 
