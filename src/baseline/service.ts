@@ -4,6 +4,7 @@ import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model
 import { OPTIONS } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import { type Clock, systemClock } from '../quiz/clock.js';
+import { baselineMember, type CrowdImage, crowdFigures } from '../quiz/crowd-figures.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { indexPairs, pmcArticleUrl } from '../quiz/pairs.js';
 import { PersonIndex } from '../quiz/person-index.js';
@@ -132,7 +133,7 @@ export interface ImageRevealView {
   right: boolean;
   seenBefore: boolean;
   /** Everyone who finished the pair in the baseline (you included). */
-  crowd: { answered: number; picks: Record<Option, number>; right: number; rightShare: number | null };
+  crowd: CrowdImage;
 }
 
 export type ModelRevealView =
@@ -670,22 +671,11 @@ export class BaselineService {
       chosen[r.slot] = r.option;
       people.set(r.participant, chosen);
     }
-    const finished = [...people.values()].filter((c) => c[0] !== null && c[1] !== null);
-    const picks: [Record<Option, number>, Record<Option, number>] = [
-      { A: 0, B: 0 },
-      { A: 0, B: 0 },
-    ];
-    for (const chosen of finished) {
-      for (const slot of [0, 1] as const) {
-        const option = chosen[slot];
-        if (option !== null) picks[slot][option]++;
-      }
-    }
+    // A participant is in the crowd once they have finished the pair (src/quiz/crowd-figures.ts).
+    const crowd = crowdFigures(pair, [...people.values()].map(baselineMember));
     const yours: [Option | null, Option | null] = [mine[0]?.option ?? null, mine[1]?.option ?? null];
     const image = (slot: ImageSlot): ImageRevealView => {
       const img = pair.images[slot];
-      const answered = picks[slot].A + picks[slot].B;
-      const right = picks[slot][img.correct];
       return {
         slot,
         localId: img.localId,
@@ -697,15 +687,9 @@ export class BaselineService {
         yours: yours[slot],
         right: yours[slot] === img.correct,
         seenBefore: mine[slot]?.seenBefore ?? false,
-        crowd: {
-          answered,
-          picks: { ...picks[slot] },
-          right,
-          rightShare: answered === 0 ? null : (right / answered) * 100,
-        },
+        crowd: { ...crowd.images[slot], picks: { ...crowd.images[slot].picks } },
       };
     };
-    const setCorrect = finished.filter((c) => scorePair(pair, c).setCorrect).length;
     return {
       setName: this.set.name,
       pairId: pair.id,
@@ -717,10 +701,10 @@ export class BaselineService {
         responseMs: Math.max(mine[0]?.responseMs ?? 0, mine[1]?.responseMs ?? 0),
       },
       crowd: {
-        participants: finished.length,
-        setCorrect,
-        setAccuracy: finished.length === 0 ? null : (setCorrect / finished.length) * 100,
-        majority: [majorityOption(picks[0]), majorityOption(picks[1])],
+        participants: crowd.pair.participants,
+        setCorrect: crowd.pair.setCorrect,
+        setAccuracy: crowd.pair.setAccuracy,
+        majority: [majorityOption(crowd.images[0].picks), majorityOption(crowd.images[1].picks)],
       },
       models: await this.modelReveals(pair),
     };

@@ -1,10 +1,12 @@
 import type { ConfusingPair, ImageSlot, Option } from '../dataset/model.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import { chosenOf, completionMs, type PersonRound } from './answers.js';
+import { type CrowdImage, type CrowdPair, closedRoundMember, crowdFigures } from './crowd-figures.js';
 import { pmcArticleUrl } from './pairs.js';
 import type { ClosedBy, ModelOutcome } from './records.js';
 
-export interface ImageReveal {
+/** One image of a revealed round, with the crowd's figures for it (src/quiz/crowd-figures.ts). */
+export interface ImageReveal extends CrowdImage {
   slot: ImageSlot;
   correct: Option;
   /** The text of the correct option. */
@@ -14,12 +16,6 @@ export interface ImageReveal {
   pmcArticle: string | null;
   /** The source article on PubMed Central, when known. */
   sourceUrl: string | null;
-  /** People who answered this image, and how many picked each option. */
-  answered: number;
-  picks: Record<Option, number>;
-  right: number;
-  /** Percent of those who answered this image who got it right; null when nobody answered it. */
-  rightShare: number | null;
 }
 
 export interface PersonResult {
@@ -49,26 +45,15 @@ export interface RoundReveal {
   round: number;
   pair: ConfusingPair;
   images: [ImageReveal, ImageReveal];
-  people: {
-    /** Answered at least one image. */
-    participants: number;
-    /** Answered both images. */
-    completed: number;
-    setCorrect: number;
-    /** Percent of participants with both images right; null when nobody answered. */
-    setAccuracy: number | null;
-    confused: number;
-    /** Percent of those who answered both images who picked the same option twice; null if none did. */
-    confusion: number | null;
-  };
+  /** The crowd's figures for the pair; the denominators are defined in src/quiz/crowd-figures.ts. */
+  people: CrowdPair;
+
   /** Everyone's result, fastest complete answer first. */
   persons: PersonResult[];
   models: ModelReveal[];
   closedAt: number;
   closedBy: ClosedBy;
 }
-
-const percent = (k: number, n: number): number | null => (n === 0 ? null : (k / n) * 100);
 
 export function revealModel(pair: ConfusingPair, outcome: ModelOutcome): ModelReveal {
   if (outcome.status !== 'answered') return outcome;
@@ -108,15 +93,13 @@ export function computeReveal(input: {
       a.userId.localeCompare(b.userId),
   );
 
+  // Every answer to a revealed round is final: each person who answered an image is in the crowd.
+  const crowd = crowdFigures(
+    pair,
+    persons.map((p) => closedRoundMember(p.score.chosen)),
+  );
   const image = (slot: ImageSlot): ImageReveal => {
     const img = pair.images[slot];
-    const picks: Record<Option, number> = { A: 0, B: 0 };
-    for (const p of persons) {
-      const chosen = p.score.chosen[slot];
-      if (chosen !== null) picks[chosen]++;
-    }
-    const answered = picks.A + picks.B;
-    const right = picks[img.correct];
     return {
       slot,
       correct: img.correct,
@@ -125,30 +108,17 @@ export function computeReveal(input: {
       categories: img.categories,
       pmcArticle: img.pmcArticle,
       sourceUrl: pmcArticleUrl(img.pmcArticle),
-      answered,
-      picks,
-      right,
-      rightShare: percent(right, answered),
+      ...crowd.images[slot],
     };
   };
 
-  const completed = persons.filter((p) => !p.score.invalid[0] && !p.score.invalid[1]).length;
-  const setCorrect = persons.filter((p) => p.score.setCorrect).length;
-  const confused = persons.filter((p) => p.score.confused).length;
   return {
     sessionId: input.sessionId,
     roomId: input.roomId,
     round: input.round,
     pair,
     images: [image(0), image(1)],
-    people: {
-      participants: persons.length,
-      completed,
-      setCorrect,
-      setAccuracy: percent(setCorrect, persons.length),
-      confused,
-      confusion: percent(confused, completed),
-    },
+    people: crowd.pair,
     persons,
     models: input.models.map((m) => revealModel(pair, m)),
     closedAt: input.closedAt,
