@@ -101,7 +101,12 @@ export class SessionLeases {
     const now = this.clock.now();
     await Promise.all(
       [...this.held].map(async ([sessionId, token]) => {
-        const outcome = await this.leases.renew(sessionId, { owner: this.owner, token }, this.settings.ttlMs, now);
+        const outcome = await this.leases.renew(
+          sessionId,
+          { owner: this.owner, token },
+          this.settings.ttlMs,
+          now,
+        );
         if (!outcome.granted && this.held.get(sessionId) === token) {
           this.held.delete(sessionId);
           lost.push(sessionId);
