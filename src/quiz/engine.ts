@@ -23,6 +23,7 @@ import type {
   SessionRecord,
   SessionSettings,
 } from './records.js';
+import type { ModelPendingCode, RecoveryNote } from './recovery-note.js';
 import { computeReveal, type RoundReveal } from './reveal.js';
 import { RoundScheduler } from './round-scheduler.js';
 import { defaultOwnership, type OwnershipSettings, SessionLeases } from './session-leases.js';
@@ -783,7 +784,10 @@ export class QuizEngine {
       this.rooms.set(roomId, room);
       const current = session.rounds.at(-1);
       if (current === undefined) {
-        report.ended.push({ summary: await this.end(room, 'expired'), note: 'The quiz had no rounds.' });
+        report.ended.push({
+          summary: await this.end(room, 'expired'),
+          note: { code: 'ENDED_WITHOUT_ROUNDS' },
+        });
         return true;
       }
       const answers = await collect(this.db.answers.entries(roundPrefix(session.id, current.index)));
@@ -802,13 +806,13 @@ export class QuizEngine {
         const { reveal } = await this.revealCurrent(room, 'recovery');
         report.revealed.push({
           reveal,
-          note: `The bot restarted while question ${number} was running and its time ran out meanwhile; here are its results, with every answer received before the restart.`,
+          note: { code: 'REVEALED_AFTER_RESTART', number },
         });
       }
       if (idleSince !== null && now - idleSince > this.limits.staleAfterMs) {
         report.ended.push({
           summary: await this.end(room, 'expired'),
-          note: `The bot was offline too long after question ${number}, so the quiz has ended; its results are kept.`,
+          note: { code: 'ENDED_AFTER_DOWNTIME', number },
         });
       } else {
         report.resumed.push(this.sessionView(room));
@@ -1088,10 +1092,8 @@ export class QuizEngine {
     await new Promise<void>((resolve) => setImmediate(resolve));
 
     const closedAt = this.clock.now();
-    const pendingReason =
-      by === 'recovery'
-        ? 'the bot restarted before this model answered'
-        : 'still answering when time ran out';
+    // Stored for the record; reveals word a pending model from the round's closedBy (computeReveal).
+    const pendingReason: ModelPendingCode = by === 'recovery' ? 'RESTARTED' : 'STILL_ANSWERING';
     const models = room.session.settings.models.map((modelId): ModelOutcome => {
       const result = live.models.get(modelId)?.result ?? null;
       if (result === null) return { modelId, status: 'pending', reason: pendingReason };

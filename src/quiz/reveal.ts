@@ -4,6 +4,7 @@ import { chosenOf, completionMs, type PersonRound } from './answers.js';
 import { type CrowdImage, type CrowdPair, closedRoundMember, crowdFigures } from './crowd-figures.js';
 import { pmcArticleUrl } from './pairs.js';
 import type { ClosedBy, ModelOutcome } from './records.js';
+import type { ModelPendingCode } from './recovery-note.js';
 
 /** One image of a revealed round, with the crowd's figures for it (src/quiz/crowd-figures.ts). */
 export interface ImageReveal extends CrowdImage {
@@ -36,7 +37,10 @@ export type ModelReveal =
       /** The model's probability of each chosen option, when known. */
       confidence?: [number | null, number | null];
     }
-  | { modelId: string; status: 'failed' | 'pending'; reason: string };
+  /** `reason`: the model source's own account of the failure (platform-neutral). */
+  | { modelId: string; status: 'failed'; reason: string }
+  /** No answer by the reveal; each front end words `code` for its platform (src/quiz/recovery-note.ts). */
+  | { modelId: string; status: 'pending'; code: ModelPendingCode };
 
 export interface RoundReveal {
   sessionId: string;
@@ -55,8 +59,20 @@ export interface RoundReveal {
   closedBy: ClosedBy;
 }
 
-export function revealModel(pair: ConfusingPair, outcome: ModelOutcome): ModelReveal {
-  if (outcome.status !== 'answered') return outcome;
+/**
+ * One model's part of a reveal. Why a model is pending follows from who closed the round (the engine
+ * stores a sentence in older records, a code in newer ones): a restart cut it off, or it was still
+ * answering.
+ */
+export function revealModel(pair: ConfusingPair, outcome: ModelOutcome, closedBy: ClosedBy): ModelReveal {
+  if (outcome.status === 'pending') {
+    return {
+      modelId: outcome.modelId,
+      status: 'pending',
+      code: closedBy === 'recovery' ? 'RESTARTED' : 'STILL_ANSWERING',
+    };
+  }
+  if (outcome.status === 'failed') return outcome;
   return {
     modelId: outcome.modelId,
     status: 'answered',
@@ -120,7 +136,7 @@ export function computeReveal(input: {
     images: [image(0), image(1)],
     people: crowd.pair,
     persons,
-    models: input.models.map((m) => revealModel(pair, m)),
+    models: input.models.map((m) => revealModel(pair, m, input.closedBy)),
     closedAt: input.closedAt,
     closedBy: input.closedBy,
   };

@@ -1,5 +1,6 @@
 import type { ConfusingPair } from '../dataset/model.js';
 import type { RoundRecord, SessionRecord, SessionSettings } from './records.js';
+import type { RecoveryNote } from './recovery-note.js';
 import type { RoundReveal } from './reveal.js';
 import type { SessionSummary } from './summary.js';
 
@@ -39,7 +40,7 @@ export interface RecoveryReport {
   /** Sessions running again; their open rounds' deadlines are armed again by the engine. */
   resumed: SessionView[];
   /** Rounds whose time ran out while nobody ran them, revealed now with every answer stored before. */
-  revealed: Array<{ reveal: RoundReveal; note: string }>;
+  revealed: Array<{ reveal: RoundReveal; note: RecoveryNote }>;
   /** Sessions left too long and closed now (their results are kept and summarised). */
-  ended: Array<{ summary: SessionSummary; note: string }>;
+  ended: Array<{ summary: SessionSummary; note: RecoveryNote }>;
 }
