@@ -116,8 +116,8 @@ export class FakeGateway {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<string, Session>();
   readonly #sockets = new Set<WebSocket>();
-  /** Re-checked whenever a session connects; each removes itself once satisfied. */
-  readonly #readyListeners = new Set<() => void>();
+  /** Called whenever a session identifies, resumes, drops or is sent an event. */
+  readonly #listeners = new Set<() => void>();
   #everIdentified = false;
   readonly #onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -170,13 +170,22 @@ export class FakeGateway {
     const enough = () => this.#connectedCount(wait.shard) >= (wait.sessions ?? 1);
     if (enough()) return Promise.resolve();
     return new Promise((resolve) => {
-      const listener = () => {
+      const stop = this.onChange(() => {
         if (!enough()) return;
-        this.#readyListeners.delete(listener);
+        stop();
         resolve();
-      };
-      this.#readyListeners.add(listener);
+      });
     });
+  }
+
+  /** Calls `listener` after every change of the sessions; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#listeners]) listener();
   }
 
   #accept(ws: WebSocket, url: URL): void {
@@ -187,6 +196,7 @@ export class FakeGateway {
         if (session.socket !== ws) continue;
         session.socket = null;
         if (SESSION_ENDING_CLOSES.has(code)) this.#sessions.delete(session.id);
+        this.#changed();
       }
     });
     if (url.searchParams.get('v') !== '10' || url.searchParams.get('encoding') !== 'json') {
@@ -278,11 +288,7 @@ export class FakeGateway {
     for (const guild of guilds) {
       this.#dispatchTo(session, GatewayDispatchEvents.GuildCreate, world.guildCreate(guild));
     }
-    this.#notifyConnected();
-  }
-
-  #notifyConnected(): void {
-    for (const listener of [...this.#readyListeners]) listener();
+    this.#changed();
   }
 
   /** Discord's routing: a guild's events to `(guild_id >> 22) % num_shards`, guild-less ones to shard 0. */
@@ -303,7 +309,7 @@ export class FakeGateway {
     session.socket = ws;
     for (const frame of session.sent) if (frame.s > (parsed.data.seq ?? 0)) this.#send(ws, frame);
     this.#dispatchTo(session, GatewayDispatchEvents.Resumed, null);
-    this.#notifyConnected();
+    this.#changed();
   }
 
   get url(): string {
@@ -337,6 +343,7 @@ export class FakeGateway {
       recipients.push(info(session));
       this.#dispatchTo(session, event, data);
     }
+    this.#changed();
     return recipients;
   }
 

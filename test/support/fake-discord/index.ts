@@ -6,6 +6,7 @@ import { FakeGateway, type GatewaySessionInfo } from './gateway.js';
 import {
   autocompleteInteraction,
   buttonInteraction,
+  directMessageSlashCommandInteraction,
   type InteractionPlace,
   type SlashCommandSpec,
   slashCommandInteraction,
@@ -246,6 +247,11 @@ export class FakeDiscord {
     return this.dispatchInteraction(slashCommandInteraction(this.world, user, spec, place));
   }
 
+  /** A slash command `user` sends in their DM with the bot (delivered to shard 0 only, as on Discord). */
+  dispatchDirectMessageSlashCommand(user: FakeUser, spec: SlashCommandSpec): SentInteraction {
+    return this.dispatchInteraction(directMessageSlashCommandInteraction(this.world, user, spec));
+  }
+
   /** Creates a slash-command interaction without sending it, for tests that answer it over REST themselves. */
   createSlashCommand(user: FakeUser, spec: SlashCommandSpec, place?: InteractionPlace): SentInteraction {
     const payload = slashCommandInteraction(this.world, user, spec, place);
@@ -288,7 +294,7 @@ export class FakeDiscord {
 
   /**
    * Resolves with the first value `probe` returns that is not undefined, checking now and after every
-   * request. Fails after the wait timeout with `what` and the requests seen, so a bot that never answers
+   * request and every change of the gateway's sessions. Fails after the wait timeout with `what` and the requests seen, so a bot that never answers
    * gives a readable failure instead of a test timeout.
    */
   waitUntil<T>(probe: () => T | undefined, what: string): Promise<T> {
@@ -306,13 +312,19 @@ export class FakeDiscord {
           ),
         );
       }, this.#waitTimeoutMs);
-      const stop = this.rest.onChange(() => {
+      const check = () => {
         const value = probe();
         if (value === undefined) return;
         clearTimeout(timer);
         stop();
         resolve(value);
-      });
+      };
+      const stopRest = this.rest.onChange(check);
+      const stopGateway = this.gateway.onChange(check);
+      const stop = () => {
+        stopRest();
+        stopGateway();
+      };
     });
   }
 

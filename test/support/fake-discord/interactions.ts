@@ -5,6 +5,7 @@ import {
   type APIApplicationCommandInteractionDataBasicOption,
   type APIApplicationCommandInteractionDataOption,
   type APIApplicationCommandOption,
+  type APIChatInputApplicationCommandDMInteraction,
   type APIChatInputApplicationCommandGuildInteraction,
   type APIInteractionGuildMember,
   type APIMessageComponentButtonInteraction,
@@ -12,6 +13,7 @@ import {
   ApplicationCommandType,
   ApplicationIntegrationType,
   ButtonStyle,
+  ChannelType,
   ComponentType,
   InteractionContextType,
   InteractionType,
@@ -196,6 +198,48 @@ export function autocompleteInteraction(
       name: spec.name,
       type: ApplicationCommandType.ChatInput,
       options: commandOptions(command, spec, spec.focused),
+    },
+  };
+}
+
+/**
+ * A slash command `user` sends in their DM with the bot: no guild, so Discord delivers it to shard 0
+ * only. The DM channel's id is stable per user, as on Discord.
+ */
+export function directMessageSlashCommandInteraction(
+  world: FakeWorld,
+  user: FakeUser,
+  spec: SlashCommandSpec,
+): APIChatInputApplicationCommandDMInteraction {
+  const command = world.globalCommands.find((c) => c.name === spec.name);
+  const channelId = world.dmChannelId(user.user.id);
+  return {
+    id: nextSnowflake(),
+    application_id: world.applicationId,
+    token: interactionToken(),
+    version: 1,
+    type: InteractionType.ApplicationCommand,
+    channel_id: channelId,
+    channel: {
+      id: channelId,
+      type: ChannelType.DM,
+      recipients: [user.user],
+      last_message_id: null,
+      name: null,
+    },
+    user: user.user,
+    app_permissions: BOT_PERMISSIONS.toString(),
+    locale: Locale.EnglishUS,
+    entitlements: [],
+    // A guild-installed app reached in its bot DM: Discord gives "0" as the owner of that install.
+    authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: '0' },
+    context: InteractionContextType.BotDM,
+    attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
+    data: {
+      id: command?.id ?? nextSnowflake(),
+      name: spec.name,
+      type: ApplicationCommandType.ChatInput,
+      options: commandOptions(command, spec),
     },
   };
 }

@@ -177,6 +177,8 @@ export class FakeWorld {
   readonly globalCommands: APIApplicationCommand[] = [];
   readonly guildCommands = new Map<string, APIApplicationCommand[]>();
   readonly interactions = new Map<string, FakeInteractionRecord>();
+  /** Each user's DM channel with the bot, by user id. */
+  readonly #dmChannels = new Map<string, string>();
   readonly #interactionsByToken = new Map<string, FakeInteractionRecord>();
 
   constructor(
@@ -230,6 +232,16 @@ export class FakeWorld {
       nick: null,
     });
     return guild;
+  }
+
+  /** The id of `userId`'s DM channel with the bot (made on first use, then the same). */
+  dmChannelId(userId: string): string {
+    let id = this.#dmChannels.get(userId);
+    if (id === undefined) {
+      id = nextSnowflake();
+      this.#dmChannels.set(userId, id);
+    }
+    return id;
   }
 
   guild(id: string): FakeGuild | undefined {
