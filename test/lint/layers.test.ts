@@ -78,6 +78,21 @@ describe('npm run lint enforces the layers', () => {
       'src/bot/leak.ts',
       "import { baselineCollections } from '../baseline/store-layout.js';\nexport const b = baselineCollections;\n",
     ],
+    [
+      "the baseline reading the quiz's store keys",
+      'src/baseline/leak.ts',
+      "import { answerKey } from '../quiz/store-layout.js';\nexport const k = answerKey;\n",
+    ],
+    [
+      "the baseline reading the quiz's stored records",
+      'src/baseline/leak.ts',
+      "import type { AnswerRecord } from '../quiz/records.js';\nexport type A = AnswerRecord;\n",
+    ],
+    [
+      "the baseline reading the quiz's per-person index",
+      'src/baseline/leak.ts',
+      "import { PersonIndex } from '../quiz/person-index.js';\nexport const p = PersonIndex;\n",
+    ],
   ])('fails on %s', async (_what, file, source) => {
     const { ok, output } = await lint(file, source);
     expect(ok).toBe(false);
@@ -100,6 +115,11 @@ describe('npm run lint enforces the layers', () => {
       'a front end importing discord.js',
       'src/bot/fine.ts',
       "import { Client } from 'discord.js';\nexport const c = Client;\n",
+    ],
+    [
+      "the baseline reading quiz answers through the quiz layer's archive",
+      'src/baseline/fine.ts',
+      "import { QuizArchive } from '../quiz/quiz-archive.js';\nexport const a = QuizArchive;\n",
     ],
   ])('passes %s', async (_what, file, source) => {
     const { ok, output } = await lint(file, source);
