@@ -1,10 +1,18 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { startShardedBot } from '../app/discord-shards.js';
+import type { ShardRun } from '../app/shard-plan.js';
 import { resolveBaselineSecret } from '../baseline/pseudonym.js';
 import { recordedRunAnswers } from '../baseline/recorded-models.js';
 import { BaselineService } from '../baseline/service.js';
 import { runBot } from '../bot/run.js';
-import { loadDiscordConfig, loadLiveProbeConfig } from '../config.js';
+import {
+  type DiscordConfig,
+  loadDiscordConfig,
+  loadLiveProbeConfig,
+  parseShardCount,
+  type ShardCount,
+} from '../config.js';
 import type { PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
 import { fetchData } from '../fetch/fetch-data.js';
@@ -19,6 +27,7 @@ import type { Store } from '../store/types.js';
 import { createQuizModels } from '../web/model-answers.js';
 import { chooseQuizSet } from '../web/quiz-set.js';
 import { joinReach } from '../web/reachability.js';
+import { isWebRoomId } from '../web/rooms.js';
 import { startWebServer, type WebServer } from '../web/server.js';
 import type { CliContext } from './context.js';
 
@@ -31,6 +40,8 @@ export interface StartOptions {
   /** Try `data fetch` when the dataset is missing (default true). */
   fetch?: boolean;
   models?: string;
+  /** Run the Discord bot as shard processes (`auto` or a number); DISCORD_SHARDS when not given. */
+  shards?: ShardCount;
 }
 
 /** What the Discord side needs to run over the same engine and store as the web channel. */
@@ -81,6 +92,36 @@ export async function startDiscordIfConfigured(deps: DiscordDeps): Promise<Disco
   });
   deps.log.info('Discord bot connected');
   return { stop: () => running.stop() };
+}
+
+/** The shard count asked for (`--shards`, then DISCORD_SHARDS) when Discord is configured; null otherwise. */
+function shardingOf(
+  options: StartOptions,
+  env: Record<string, string | undefined>,
+): { discord: DiscordConfig; count: ShardCount } | null {
+  if (env.DISCORD_TOKEN === undefined || env.DISCORD_TOKEN === '') {
+    if (options.shards !== undefined) {
+      throw new UserFacingError(
+        'CONFIG_MISSING',
+        '--shards runs the Discord bot as shard processes, but DISCORD_TOKEN is not set.',
+      );
+    }
+    return null;
+  }
+  const discord = loadDiscordConfig(env);
+  const count = options.shards ?? discord.shards;
+  return count === null ? null : { discord, count };
+}
+
+/** `start --shards`: the bot as shard processes under discord.js's ShardingManager (app/discord-shards.ts). */
+async function startShards(
+  sharding: { discord: DiscordConfig; count: ShardCount },
+  run: ShardRun,
+  log: Logger,
+): Promise<DiscordHandle> {
+  const bot = await startShardedBot({ discord: sharding.discord, count: sharding.count, run, log });
+  log.info({ shards: bot.totalShards }, 'Discord bot connected as shard processes');
+  return { stop: () => bot.stop() };
 }
 
 export interface RunningApp {
@@ -137,14 +178,23 @@ export async function startApp(
     say,
   });
 
+  const sharding = shardingOf(options, ctx.env);
   const store = await openStore(config.storeUrl, { cwd: ctx.cwd, log });
+  if (sharding !== null && store.backend === 'sqlite') {
+    await store.close();
+    throw new UserFacingError(
+      'SHARDS_NEED_SHARED_STORE',
+      `Running the Discord bot as shard processes (${options.shards !== undefined ? '--shards' : 'DISCORD_SHARDS'}) needs a store every process can share, but STORE_URL is ${store.redactedUrl}: a SQLite file serves one process. Set STORE_URL to a redis:// or postgres:// URL (see the README, "Sharding"), or run without shards.`,
+    );
+  }
   let engine: QuizEngine | null = null;
   let web: WebServer | null = null;
   let discord: DiscordHandle | null = null;
   const close = async () => {
     await web?.close();
     await discord?.stop();
-    engine?.close();
+    // Leases are given up, so another process (a rolling update's next one) takes the sessions at once.
+    await engine?.shutdown();
     await store.close();
   };
   try {
@@ -157,7 +207,15 @@ export async function startApp(
       runsDir: config.runsDir,
       log,
     });
-    engine = new QuizEngine({ store, set: choice.set, models: models.source, log });
+    engine = new QuizEngine({
+      store,
+      set: choice.set,
+      models: models.source,
+      log,
+      ownership: { ttlMs: config.quizLeaseMs },
+      // With shard processes running the Discord side, this process's engine runs the web rooms only.
+      ...(sharding !== null ? { scope: (room) => isWebRoomId(room.roomId) } : {}),
+    });
     // Without BASELINE_SECRET a local set-up keeps a generated one in its store, so pseudonyms stay stable
     // across restarts; a BASELINE_SECRET other than the one the records were made with stops start-up here.
     const baselineSecret = await resolveBaselineSecret({
@@ -179,17 +237,31 @@ export async function startApp(
     await baselineService.verifySecret();
     const recovered = await engine.recover();
     for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
-    discord = await startDiscordIfConfigured({
-      engine,
-      recovery: recovered,
-      asker: models.asker,
-      baseline: { service: baselineService, secret: baselineSecret },
-      store,
-      set: choice.set,
-      models: models.source,
-      log,
-      env: ctx.env,
-    });
+    discord =
+      sharding !== null
+        ? await startShards(
+            sharding,
+            {
+              cwd: ctx.cwd,
+              ...(options.set !== undefined ? { setFile: path.resolve(ctx.cwd, options.set) } : {}),
+              // The demo set stands in for MediConfusion (by choice, or because it could not be fetched).
+              demo: options.set === undefined && (options.demo === true || choice.banner !== null),
+              modelsFile:
+                options.models === undefined ? config.modelsFile : path.resolve(ctx.cwd, options.models),
+            },
+            log,
+          )
+        : await startDiscordIfConfigured({
+            engine,
+            recovery: recovered,
+            asker: models.asker,
+            baseline: { service: baselineService, secret: baselineSecret },
+            store,
+            set: choice.set,
+            models: models.source,
+            log,
+            env: ctx.env,
+          });
     const host = options.host ?? config.web.host;
     const port = options.port ?? config.web.port;
     try {
@@ -250,6 +322,12 @@ const portNumber = (value: string) => {
   return n;
 };
 
+const shardCountOption = (value: string): ShardCount => {
+  const count = parseShardCount(value);
+  if (count === null) throw new InvalidArgumentError('expected "auto" or a number of shards from 1.');
+  return count;
+};
+
 /** Resolves on Ctrl+C or a termination request. */
 function untilStopped(): Promise<string> {
   return new Promise((resolve) => {
@@ -278,6 +356,11 @@ export function registerStart(parent: Command, ctx: CliContext): void {
     .option('--demo', 'quiz on the bundled demo set (synthetic drawings) even if MediConfusion is installed')
     .option('--no-fetch', 'do not try to download MediConfusion when it is missing (use the demo set)')
     .option('--models <file>', 'models file (default: MODELS_FILE)')
+    .option(
+      '--shards <count>',
+      'run the Discord bot as shard processes: "auto" (Discord\'s recommendation) or a number; needs a Redis or PostgreSQL STORE_URL (default: DISCORD_SHARDS, none)',
+      shardCountOption,
+    )
     .addHelpText(
       'after',
       `
