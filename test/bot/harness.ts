@@ -154,7 +154,7 @@ export interface QuizWorld {
 /**
  * A fake Discord with the project's commands deployed, the official set with placeholder images, and a
  * SQLite store file, ready for one or more bots to run on (one at a time: the fake sends every
- * interaction to every bot that ever connected).
+ * interaction to every session of the guild's shard that its bot has not closed, as Discord does).
  */
 export async function startQuizWorld(options: { env?: Record<string, string> } = {}): Promise<QuizWorld> {
   const fake = await startFakeDiscord();
