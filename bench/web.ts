@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { DEMO_SET_FILE } from '../src/app/quiz-set.js';
 import { loadCustomSetStrict } from '../src/dataset/custom.js';
 import { createLogger } from '../src/logger.js';
 import { QuizEngine } from '../src/quiz/engine.js';
@@ -10,7 +11,6 @@ import { InMemoryModelAnswers } from '../src/quiz/model-answers.js';
 import { QuizArchive } from '../src/quiz/quiz-archive.js';
 import { openStore } from '../src/store/open-store.js';
 import type { QuestionView, ServerMessage } from '../src/web/protocol.js';
-import { DEMO_SET_FILE } from '../src/web/quiz-set.js';
 import { startWebServer } from '../src/web/server.js';
 
 /**

@@ -4,14 +4,15 @@ import { recordedRunAnswers } from '../baseline/recorded-models.js';
 import { BaselineService } from '../baseline/service.js';
 import { type RunningBot, runBot } from '../bot/run.js';
 import { createCliContext } from '../cli/context.js';
+import { COMMANDS } from '../commands/index.js';
 import { loadDiscordConfig, loadLiveProbeConfig } from '../config.js';
 import { isUserFacingError } from '../errors.js';
 import { LiveProbe } from '../live/live-probe.js';
 import { QuizEngine } from '../quiz/engine.js';
 import type { QuizMemory } from '../quiz/quiz-archive.js';
 import { openStore } from '../store/index.js';
-import { createQuizModels } from '../web/model-answers.js';
-import { chooseQuizSet } from '../web/quiz-set.js';
+import { createQuizModels } from './model-answers.js';
+import { chooseQuizSet } from './quiz-set.js';
 import { FORGET_HOOK, shardOfGuild, shardRunSchema } from './shard-plan.js';
 
 /**
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       set: choice.set,
       models: models.source,
       shared: { engine: quizEngine, recovery },
+      commands: COMMANDS,
       baseline: { service: baseline, secret },
       ...(liveProbe ? { liveProbe } : {}),
     });

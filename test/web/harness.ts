@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { DEMO_SET_FILE } from '../../src/app/quiz-set.js';
 import { loadCustomSetStrict } from '../../src/dataset/custom.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -11,7 +12,6 @@ import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { ClientMessage, ServerMessage } from '../../src/web/protocol.js';
-import { DEMO_SET_FILE } from '../../src/web/quiz-set.js';
 import { startWebServer, type WebServer, type WebServerOptions } from '../../src/web/server.js';
 import { oracleAndAlwaysA } from '../support/reveal-models.js';
 
