@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       ...(liveProbe ? { liveProbe } : {}),
     });
     cluster.attach(running.bot.client);
-    log.info({ shard: shardId, shards: shardCount, owner: quizEngine.leaseOwner }, 'discord shard running');
+    log.info({ shards: shardCount, owner: quizEngine.leaseOwner }, 'discord shard running');
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

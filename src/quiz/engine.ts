@@ -23,7 +23,7 @@ import type {
   SessionRecord,
   SessionSettings,
 } from './records.js';
-import type { ModelPendingCode, RecoveryNote } from './recovery-note.js';
+import type { ModelPendingCode } from './recovery-note.js';
 import { computeReveal, type RoundReveal } from './reveal.js';
 import { RoundScheduler } from './round-scheduler.js';
 import { defaultOwnership, type OwnershipSettings, SessionLeases } from './session-leases.js';

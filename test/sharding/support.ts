@@ -66,6 +66,7 @@ export interface LogLine {
   level?: number;
   shard?: number;
   pid?: number;
+  time?: number;
   [key: string]: unknown;
 }
 
