@@ -49,6 +49,14 @@ const envSchema = z.object({
   WEB_JOINS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   WEB_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(10),
   WEB_ROOM_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
+  // Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For gives the client address.
+  WEB_TRUSTED_PROXIES: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/,
+      'must be IP addresses or CIDR ranges, comma-separated',
+    )
+    .optional(),
   // How long a process's lease on a quiz session lasts unrenewed: how soon another process (a respawned
   // shard, the next process of a rolling update) takes over the sessions of one that died.
   QUIZ_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
@@ -84,6 +92,8 @@ export interface Config {
     host: string;
     /** Base of the links and QR codes given to participants; null: derived from host and port. */
     publicUrl: string | null;
+    /** Reverse proxies whose X-Forwarded-For is believed (WEB_TRUSTED_PROXIES). */
+    trustedProxies: string[];
     admission: {
       maxParticipantsPerRoom: number;
       joinsPerMinute: number;
@@ -156,6 +166,10 @@ export function loadConfig(
       port: e.WEB_PORT,
       host: e.WEB_HOST,
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      trustedProxies: (e.WEB_TRUSTED_PROXIES ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
       admission: {
         maxParticipantsPerRoom: e.WEB_MAX_PARTICIPANTS,
         joinsPerMinute: e.WEB_JOINS_PER_MINUTE,

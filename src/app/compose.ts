@@ -295,6 +295,7 @@ export async function startApp(
         port,
         publicUrl: config.web.publicUrl,
         admission: config.web.admission,
+        trustedProxies: config.web.trustedProxies,
         baseline: baselineService,
       });
     } catch (err) {

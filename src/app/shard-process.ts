@@ -117,12 +117,20 @@ async function main(): Promise<void> {
     await stop().catch(() => undefined);
     throw err;
   }
-  // The manager stops a shard with SIGTERM: leases are released so its successor takes over at once.
-  process.once('SIGTERM', () => {
+  // The manager stops a shard with SIGTERM: leases are released so its successor takes over at once. A
+  // manager that died (its IPC channel closed) leaves the shard orphaned: it stops too, rather than keep
+  // its guilds' sessions from the shards a restarted manager starts.
+  let stopping = false;
+  const exitAfterStop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'shard process stopping');
     void stop()
       .catch((err: unknown) => log.error({ err }, 'shard did not stop cleanly'))
       .finally(() => process.exit(0));
-  });
+  };
+  process.once('SIGTERM', () => exitAfterStop('SIGTERM'));
+  process.once('disconnect', () => exitAfterStop('the shard manager went away'));
 }
 
 /**
