@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { DEMO_SET_FILE } from '../src/app/quiz-set.js';
 import { loadCustomSetStrict } from '../src/dataset/custom.js';
 import { createLogger } from '../src/logger.js';
 import { QuizEngine } from '../src/quiz/engine.js';
 import { InMemoryModelAnswers } from '../src/quiz/model-answers.js';
-import { collect, quizCollections, roundPrefix } from '../src/quiz/store-layout.js';
+import { QuizArchive } from '../src/quiz/quiz-archive.js';
 import { openStore } from '../src/store/open-store.js';
 import type { QuestionView, ServerMessage } from '../src/web/protocol.js';
-import { DEMO_SET_FILE } from '../src/web/quiz-set.js';
 import { startWebServer } from '../src/web/server.js';
 
 /**
@@ -158,9 +158,7 @@ export async function run(): Promise<void> {
     const elapsed = performance.now() - start;
     const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
     const accepted = results.filter((r) => r.ok).length;
-    const stored = await collect(
-      quizCollections(store).answers.entries(roundPrefix(question.sessionId, question.round)),
-    );
+    const stored = await new QuizArchive(store).answersOfRound(question.sessionId, question.round);
     const p99 = percentile(latencies, 99);
     console.log(
       `  ${results.length} answers sent within ${WINDOW_MS} ms, all acknowledged in ${elapsed.toFixed(0)} ms`,

@@ -1,4 +1,5 @@
 import { runBot } from '../../src/bot/run.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { loadDiscordConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { seededRandom } from '../../src/random.js';
@@ -16,6 +17,7 @@ const store = await openStore(process.env.BENCH_STORE_URL ?? '', { log });
 const set = await loadTeachingSet(process.env.BENCH_DATA_DIR ?? '');
 await runBot({
   discordConfig: loadDiscordConfig(process.env),
+  commands: COMMANDS,
   log,
   store,
   set,

@@ -1,6 +1,6 @@
 import { UserFacingError } from '../errors.js';
 import type { AnthropicAdapterOptions } from './anthropic.js';
-import type { HeaderValue, ModelConfig, ProviderName, ReplayModelConfig } from './models-file.js';
+import type { HeaderValue, ModelConfig, ProviderName } from './models-file.js';
 import { createRandomAdapter } from './random.js';
 import type { ModelAdapter } from './types.js';
 
@@ -21,8 +21,8 @@ export type AdapterFactory<C extends ModelConfig = ModelConfig> = (
 
 export interface AdapterExtras {
   /**
-   * Replaces the factory of a provider. `replay` defaults to `createReplayAdapter` from ./replay.js
-   * (a run's result file under `runsDir`); the probe passes one reading its store instead.
+   * Replaces the factory of a provider. `replay` has no default here: it reads the probe's recorded runs,
+   * so the probe passes its reader (src/probe/replay.ts: the store, or a run's result file under `runsDir`).
    */
   factories?: { [P in ProviderName]?: AdapterFactory<ConfigOf<P>> };
   /** Where stored runs live (`RUNS_DIR`), for the replay provider. */
@@ -83,15 +83,6 @@ function sdkOptions(
   };
 }
 
-/**
- * The replay provider reads stored runs; it is imported on first use so that building an adapter for
- * a live model does not load the probe's record schemas.
- */
-async function defaultReplayFactory(): Promise<AdapterFactory<ReplayModelConfig>> {
-  const { createReplayAdapter } = await import('./replay.js');
-  return createReplayAdapter;
-}
-
 export async function createAdapter(
   model: ModelConfig,
   env: EnvSource = process.env,
@@ -116,8 +107,12 @@ export async function createAdapter(
       if (factories.random) return factories.random(model, env, extras);
       return createRandomAdapter({ id: model.id, model: model.model, seed: model.seed });
     case 'replay': {
-      const factory = factories.replay ?? (await defaultReplayFactory());
-      return factory(model, env, extras);
+      // Replay reads the probe's recorded runs, a layer above the adapters: the probe supplies the reader
+      // (src/probe/replay.ts), so this layer never imports the probe's record formats.
+      if (factories.replay) return factories.replay(model, env, extras);
+      throw new Error(
+        `model "${model.id}" replays a recorded run, which needs the probe's run reader (factories.replay)`,
+      );
     }
   }
 }

@@ -1,14 +1,12 @@
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
-import { PersonIndex } from '../quiz/person-index.js';
-import type { AnswerRecord, RoundStateName, SessionRecord } from '../quiz/records.js';
-import { answerKey, quizCollections } from '../quiz/store-layout.js';
+import { type QuizAnswer, QuizArchive, type QuizRoundState } from '../quiz/quiz-archive.js';
 import type { Store } from '../store/types.js';
 import type { Pseudonymizer } from './pseudonym.js';
 import { baselineCollections } from './store-layout.js';
 
 /**
  * Everyone's answers in one list, whatever recorded them: the private baseline (this module) and the quiz
- * (read-only from the quiz engine's collections), each with its context, under pseudonyms.
+ * (read through the quiz layer's QuizArchive), each with its context, under pseudonyms.
  */
 
 export type AnswerContext = 'baseline' | 'quiz';
@@ -21,7 +19,7 @@ export interface AnswerRow {
   /** Quiz round index; null for the baseline. */
   round: number | null;
   /** State of the quiz round (only revealed rounds count in reports); null for the baseline. */
-  roundState: RoundStateName | null;
+  roundState: QuizRoundState | null;
   pairId: string;
   slot: ImageSlot;
   localId: string;
@@ -51,7 +49,7 @@ export const baselineInstance = (pairId: string): string => `baseline:${pairId}`
 export const quizInstance = (sessionId: string, round: number): string => `quiz:${sessionId}:${round}`;
 
 /** The round's start, recovered from the click: the engine stores `responseMs = at - startedAt`. */
-export const quizShownAt = (record: AnswerRecord): number => record.at - record.responseMs;
+export const quizShownAt = (record: QuizAnswer): number => record.at - record.responseMs;
 
 /**
  * For each image of `pair`, whether its local id was in a pair shown earlier than `at` (another showing than
@@ -94,7 +92,6 @@ export async function readAnswerHistory(
   pseudonyms: Pseudonymizer,
 ): Promise<AnswerHistory> {
   const baseline = baselineCollections(store);
-  const quiz = quizCollections(store);
   const rows: AnswerRow[] = [];
   let skippedBaselineAnswers = 0;
   let skippedQuizAnswers = 0;
@@ -123,23 +120,19 @@ export async function readAnswerHistory(
     });
   }
 
-  const sessions = new Map<string, SessionRecord>();
-  for await (const [id, session] of quiz.sessions.entries()) sessions.set(id, session);
   const quizRows: AnswerRow[] = [];
-  for await (const [, a] of quiz.answers.entries()) {
-    const session = sessions.get(a.sessionId);
+  for await (const { answer: a, session } of new QuizArchive(store).everyAnswer()) {
     const pair = pairs.get(a.pairId);
-    if (session === undefined || session.setName !== set.name || pair === undefined) {
+    if (session === null || session.setName !== set.name || pair === undefined) {
       skippedQuizAnswers++;
       continue;
     }
-    const state = session.rounds.find((r) => r.index === a.round)?.state ?? 'open';
     quizRows.push({
       participant: pseudonyms.pseudonymOf(a.userId),
       context: 'quiz',
       sessionId: a.sessionId,
       round: a.round,
-      roundState: state,
+      roundState: session.roundState,
       pairId: a.pairId,
       slot: a.slot,
       localId: pair.images[a.slot].localId,
@@ -186,46 +179,4 @@ export function instanceOf(row: Pick<AnswerRow, 'context' | 'sessionId' | 'round
   return row.context === 'baseline'
     ? baselineInstance(row.pairId)
     : quizInstance(row.sessionId ?? '', row.round ?? 0);
-}
-
-/** The quiz answers of one platform user (raw id, as the quiz stores it), with their sessions. */
-export async function quizAnswersOfUser(
-  store: Store,
-  userId: string,
-): Promise<Array<{ key: string; record: AnswerRecord }>> {
-  const found: Array<{ key: string; record: AnswerRecord }> = [];
-  // The quiz's keys put the user third (session:round:user:slot), so only a full pass finds them all.
-  for await (const [key, record] of quizCollections(store).answers.entries()) {
-    if (record.userId === userId) found.push({ key, record });
-  }
-  return found;
-}
-
-/**
- * The quiz answers of one user (raw id) in the sessions of one set. Rather than reading every click of every
- * session, it reads the user's sessions from the quiz's per-person index and asks for the user's own keys:
- * the quiz keys a click by session, round, user and image (src/quiz/store-layout.ts), and the session
- * records list their rounds.
- */
-export async function quizAnswersOfUserInSet(
-  store: Store,
-  userId: string,
-  setName: string,
-): Promise<AnswerRecord[]> {
-  const quiz = quizCollections(store);
-  const keys: string[] = [];
-  const sessions = await quiz.sessions.getMany(await new PersonIndex(store).sessionsOf(userId));
-  for (const session of sessions) {
-    if (session === undefined || session.setName !== setName) continue;
-    for (const round of session.rounds) {
-      keys.push(answerKey(session.id, round.index, userId, 0), answerKey(session.id, round.index, userId, 1));
-    }
-  }
-  const found: AnswerRecord[] = [];
-  for (let start = 0; start < keys.length; start += 500) {
-    for (const record of await quiz.answers.getMany(keys.slice(start, start + 500))) {
-      if (record !== undefined) found.push(record);
-    }
-  }
-  return found;
 }

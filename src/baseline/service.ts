@@ -4,22 +4,15 @@ import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model
 import { OPTIONS } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import { type Clock, systemClock } from '../quiz/clock.js';
+import { baselineMember, type CrowdImage, crowdFigures } from '../quiz/crowd-figures.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { indexPairs, pmcArticleUrl } from '../quiz/pairs.js';
-import { PersonIndex } from '../quiz/person-index.js';
-import { quizCollections } from '../quiz/store-layout.js';
+import { QuizArchive, type QuizMemory } from '../quiz/quiz-archive.js';
 import type { RandomSource } from '../random.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import type { Store } from '../store/types.js';
 import { CONSENT_NOTICE, CONSENT_VERSION, type ConsentNotice } from './consent.js';
-import {
-  baselineInstance,
-  type Exposure,
-  quizAnswersOfUser,
-  quizAnswersOfUserInSet,
-  quizInstance,
-  quizShownAt,
-} from './history.js';
+import { baselineInstance, type Exposure, quizInstance, quizShownAt } from './history.js';
 import { type Profile, type ProfileUpdate, profileUpdateSchema } from './profile.js';
 import { checkSecretMatchesStore, Pseudonymizer } from './pseudonym.js';
 import type { BaselineAnswerRecord, ProgressRecord } from './records.js';
@@ -132,7 +125,7 @@ export interface ImageRevealView {
   right: boolean;
   seenBefore: boolean;
   /** Everyone who finished the pair in the baseline (you included). */
-  crowd: { answered: number; picks: Record<Option, number>; right: number; rightShare: number | null };
+  crowd: CrowdImage;
 }
 
 export type ModelRevealView =
@@ -193,12 +186,7 @@ export interface BaselineServiceOptions {
    * The quiz engine of this process, so forget-me also reaches what it holds in memory: clicks in open
    * rounds and the host id of running sessions. Without it those wait for the session to end.
    */
-  quiz?: {
-    forgetUser(
-      userId: string,
-      replacementHost: string,
-    ): Promise<{ openRounds: number; sessionsRehosted: number }>;
-  };
+  quiz?: QuizMemory;
   /** How long a reveal waits for a model's answer before showing it as unavailable (default 20 s). */
   modelTimeoutMs?: number;
   clock?: Clock;
@@ -225,7 +213,8 @@ export class BaselineService {
   private readonly pseudonyms: Pseudonymizer;
   private readonly log: Logger;
   private readonly models: { source: ModelAnswerSource; ids: readonly string[] } | null;
-  private readonly quiz: BaselineServiceOptions['quiz'];
+  private readonly quiz: QuizMemory | undefined;
+  private readonly quizArchive: QuizArchive;
   private readonly modelTimeoutMs: number;
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -241,6 +230,7 @@ export class BaselineService {
     this.log = options.log;
     this.models = options.models ?? null;
     this.quiz = options.quiz;
+    this.quizArchive = new QuizArchive(options.store);
     this.modelTimeoutMs = options.modelTimeoutMs ?? 20_000;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
@@ -543,13 +533,13 @@ export class BaselineService {
         hostedSessionsRunning: 0,
         openRounds: 0,
       };
-      // Memory first: a click being written when forget-me arrives is dropped from its round and its stored
-      // record is then deleted below with the others.
-      if (this.quiz !== undefined) {
-        const inMemory = await this.quiz.forgetUser(userId, FORGOTTEN_HOST);
-        report.openRounds = inMemory.openRounds;
-        report.hostedSessionsScrubbed += inMemory.sessionsRehosted;
-      }
+      // The quiz's part first, memory before the store (QuizArchive.forget): a click being written when
+      // forget-me arrives is dropped from its round, then deleted with the others.
+      const quiz = await this.quizArchive.forget(userId, FORGOTTEN_HOST, this.quiz);
+      report.quizAnswers = quiz.answers;
+      report.openRounds = quiz.openRounds;
+      report.hostedSessionsScrubbed = quiz.hostedSessionsScrubbed;
+      report.hostedSessionsRunning = quiz.hostedSessionsRunning;
       for (const key of await keysOf(this.db.progress.entries(participantPrefix(participant)))) {
         if (await this.db.progress.delete(key)) report.progress++;
       }
@@ -562,25 +552,6 @@ export class BaselineService {
         if (record.participant === participant) copies.push(key);
       }
       for (const key of copies) await this.db.pairAnswers.delete(key);
-
-      for (const { key } of await quizAnswersOfUser(this.store, userId)) {
-        if (await quizCollections(this.store).answers.delete(key)) report.quizAnswers++;
-      }
-      await new PersonIndex(this.store).forget(userId);
-      const sessions = quizCollections(this.store).sessions;
-      const hosted = [];
-      for await (const [id, session] of sessions.entries()) {
-        if (session.hostUserId === userId) hosted.push({ id, session });
-      }
-      for (const { id, session } of hosted) {
-        // A running session is rewritten by its engine, which would put the id back; only ended ones are safe.
-        if (session.status !== 'ended') {
-          report.hostedSessionsRunning++;
-          continue;
-        }
-        await sessions.set(id, { ...session, hostUserId: FORGOTTEN_HOST });
-        report.hostedSessionsScrubbed++;
-      }
       const { participant: _p, ...counts } = report;
       // A request that found nothing (a mistyped id) deleted nothing: not worth an info line.
       const found = Object.values(counts).some((n) => n > 0);
@@ -613,7 +584,7 @@ export class BaselineService {
       exposures.push({ instance: baselineInstance(pairId), pairId, at: shownAt });
     }
     const quizPairs = new Set<string>();
-    for (const record of await quizAnswersOfUserInSet(this.store, userId, this.set.name)) {
+    for (const record of await this.quizArchive.answersOfPersonInSet(userId, this.set.name)) {
       if (!this.pairs.has(record.pairId)) continue;
       quizPairs.add(record.pairId);
       exposures.push({
@@ -670,22 +641,11 @@ export class BaselineService {
       chosen[r.slot] = r.option;
       people.set(r.participant, chosen);
     }
-    const finished = [...people.values()].filter((c) => c[0] !== null && c[1] !== null);
-    const picks: [Record<Option, number>, Record<Option, number>] = [
-      { A: 0, B: 0 },
-      { A: 0, B: 0 },
-    ];
-    for (const chosen of finished) {
-      for (const slot of [0, 1] as const) {
-        const option = chosen[slot];
-        if (option !== null) picks[slot][option]++;
-      }
-    }
+    // A participant is in the crowd once they have finished the pair (src/quiz/crowd-figures.ts).
+    const crowd = crowdFigures(pair, [...people.values()].map(baselineMember));
     const yours: [Option | null, Option | null] = [mine[0]?.option ?? null, mine[1]?.option ?? null];
     const image = (slot: ImageSlot): ImageRevealView => {
       const img = pair.images[slot];
-      const answered = picks[slot].A + picks[slot].B;
-      const right = picks[slot][img.correct];
       return {
         slot,
         localId: img.localId,
@@ -697,15 +657,9 @@ export class BaselineService {
         yours: yours[slot],
         right: yours[slot] === img.correct,
         seenBefore: mine[slot]?.seenBefore ?? false,
-        crowd: {
-          answered,
-          picks: { ...picks[slot] },
-          right,
-          rightShare: answered === 0 ? null : (right / answered) * 100,
-        },
+        crowd: { ...crowd.images[slot], picks: { ...crowd.images[slot].picks } },
       };
     };
-    const setCorrect = finished.filter((c) => scorePair(pair, c).setCorrect).length;
     return {
       setName: this.set.name,
       pairId: pair.id,
@@ -717,10 +671,10 @@ export class BaselineService {
         responseMs: Math.max(mine[0]?.responseMs ?? 0, mine[1]?.responseMs ?? 0),
       },
       crowd: {
-        participants: finished.length,
-        setCorrect,
-        setAccuracy: finished.length === 0 ? null : (setCorrect / finished.length) * 100,
-        majority: [majorityOption(picks[0]), majorityOption(picks[1])],
+        participants: crowd.pair.participants,
+        setCorrect: crowd.pair.setCorrect,
+        setAccuracy: crowd.pair.setAccuracy,
+        majority: [majorityOption(crowd.images[0].picks), majorityOption(crowd.images[1].picks)],
       },
       models: await this.modelReveals(pair),
     };

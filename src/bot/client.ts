@@ -7,7 +7,6 @@ import {
   GatewayIntentBits,
   HTTPError,
 } from 'discord.js';
-import { COMMANDS } from '../commands/index.js';
 import type { DiscordConfig } from '../config.js';
 import { UserFacingError } from '../errors.js';
 import type { BotDeps, Command } from './command.js';
@@ -59,9 +58,13 @@ function describeUnreachable(err: unknown): string | null {
 
 export function createBot(
   config: DiscordConfig,
-  deps: Omit<BotDeps, 'hostRole'>,
-  commands: readonly Command[] = COMMANDS,
+  /**
+   * `commands`: the slash commands (COMMANDS from src/commands/index.ts), passed in by the composition so
+   * that bot/ never imports commands/ (which imports bot/).
+   */
+  options: Omit<BotDeps, 'hostRole'> & { commands: readonly Command[] },
 ): Bot {
+  const { commands, ...deps } = options;
   const log = deps.log.child({ component: 'discord' });
   const agent = createRestAgent();
   const client = new Client({

@@ -51,7 +51,12 @@ import {
 import { RoundImages } from './quiz-round-image.js';
 import { type RoundMessageRecord, roundMessages } from './quiz-round-messages.js';
 import { summaryEmbeds } from './quiz-tables.js';
-import { discordActionFailure, discordRefusal, discordStepFailure } from './quiz-wording.js';
+import {
+  discordActionFailure,
+  discordRecoveryNote,
+  discordRefusal,
+  discordStepFailure,
+} from './quiz-wording.js';
 import { summaryChartAttachment } from './result-charts.js';
 
 /**
@@ -759,8 +764,8 @@ export class DiscordQuiz {
       string,
       {
         view?: SessionView;
-        revealed?: { reveal: RoundReveal; note: string };
-        ended?: { summary: SessionSummary; note: string };
+        revealed?: RecoveryReport['revealed'][number];
+        ended?: RecoveryReport['ended'][number];
       }
     >();
     const entry = (roomId: string) => {
@@ -790,8 +795,8 @@ export class DiscordQuiz {
     channelId: string,
     found: {
       view?: SessionView;
-      revealed?: { reveal: RoundReveal; note: string };
-      ended?: { summary: SessionSummary; note: string };
+      revealed?: RecoveryReport['revealed'][number];
+      ended?: RecoveryReport['ended'][number];
     },
   ): Promise<void> {
     const record = await this.records.get(channelId);
@@ -841,12 +846,12 @@ export class DiscordQuiz {
             : undefined;
       await this.showReveal(channelId, reveal, {
         controls: found.ended === undefined,
-        note: `🔄 ${note}`,
+        note: `🔄 ${discordRecoveryNote(note)}`,
         ...(numbering ? { numbering } : {}),
       });
     }
     if (found.ended) {
-      await this.showSummary(channelId, found.ended.summary, `🔄 ${found.ended.note}`);
+      await this.showSummary(channelId, found.ended.summary, `🔄 ${discordRecoveryNote(found.ended.note)}`);
       return;
     }
     if (view === null || round === null) return;

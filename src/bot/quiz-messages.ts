@@ -14,6 +14,7 @@ import type { ConfusingPair, ImageSlot, Option } from '../dataset/model.js';
 import type { AnswerOutcome, RoundView } from '../quiz/engine.js';
 import type { ModelReveal, RoundReveal } from '../quiz/reveal.js';
 import { answerId, fullSizeId, hostId } from './quiz-ids.js';
+import { discordModelPending } from './quiz-wording.js';
 
 /**
  * What the quiz posts in a channel: the round message (question, composite, countdown, buttons), the
@@ -161,8 +162,9 @@ function seconds(ms: number): string {
 function modelLine(model: ModelReveal): string {
   const name = `\`${clip(model.modelId, 40).replaceAll('`', "'")}\``;
   if (model.status !== 'answered') {
-    const why = model.status === 'failed' ? 'failed' : 'no answer';
-    return `${name}: ⚠️ ${why}: ${escapeMarkdown(clip(model.reason, 160))}`;
+    const [why, detail] =
+      model.status === 'failed' ? ['failed', model.reason] : ['no answer', discordModelPending(model.code)];
+    return `${name}: ⚠️ ${why}: ${escapeMarkdown(clip(detail, 160))}`;
   }
   const { score } = model;
   const part = (slot: ImageSlot) => {

@@ -1,6 +1,7 @@
 import { TimestampStyles, time } from 'discord.js';
 import { UserFacingError } from '../errors.js';
 import type { QuizError } from '../quiz/quiz-errors.js';
+import type { ModelPendingCode, RecoveryNote } from '../quiz/recovery-note.js';
 
 /**
  * How the bot words the engine's refusals for Discord. The engine returns codes with context; who counts
@@ -38,4 +39,23 @@ export function discordStepFailure(step: 'reveal' | 'advance', retryAt: number):
   return step === 'reveal'
     ? `⚠️ Time is up, but I could not reveal the answers: my store is not reachable. I will try again ${when}.`
     : `⚠️ I could not open the next question: my store is not reachable. I will try again ${when}.`;
+}
+
+/** Why a model has no answer in a reveal, in the bot's words. */
+export function discordModelPending(code: ModelPendingCode): string {
+  return code === 'RESTARTED'
+    ? 'the bot restarted before this model answered'
+    : 'still answering when time ran out';
+}
+
+/** What the bot says, after a restart, about a session it recovered (posted in the quiz's channel). */
+export function discordRecoveryNote(note: RecoveryNote): string {
+  switch (note.code) {
+    case 'REVEALED_AFTER_RESTART':
+      return `The bot restarted while question ${note.number} was running and its time ran out meanwhile; here are its results, with every answer received before the restart.`;
+    case 'ENDED_AFTER_DOWNTIME':
+      return `The bot was offline too long after question ${note.number}, so the quiz has ended; its results are kept.`;
+    case 'ENDED_WITHOUT_ROUNDS':
+      return 'The quiz had no rounds, so it has ended.';
+  }
 }

@@ -10,6 +10,7 @@ import type { RandomSource } from '../random.js';
 import type { Store } from '../store/types.js';
 import { DiscordBaseline } from './baseline-front-end.js';
 import { type Bot, createBot } from './client.js';
+import type { Command } from './command.js';
 import { DiscordQuiz, type QuizTuning } from './quiz-front-end.js';
 import type { RoundImages } from './quiz-round-image.js';
 
@@ -23,6 +24,8 @@ export interface RunBotOptions {
   /** The project's configuration (read for completeness; the bot's own settings are in `discordConfig`). */
   config?: Config;
   discordConfig: DiscordConfig;
+  /** The slash commands to serve (COMMANDS from src/commands/index.ts, passed in by the composition root). */
+  commands: readonly Command[];
   log: Logger;
   /** Owned by the caller, who closes it after `stop()`. */
   store: Store;
@@ -93,6 +96,7 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
       ...(options.images ? { images: options.images } : {}),
     });
   const bot = createBot(discordConfig, {
+    commands: options.commands,
     log,
     pairSet: set,
     quiz,

@@ -14,6 +14,7 @@ import { askablePairs } from '../probe/partial-set.js';
 import { loadPromptsFile, PROTOCOLS, type Protocol } from '../probe/prompts.js';
 import { VARIANTS, type Variant } from '../probe/protocols/variants.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
+import { createRecordedRunAdapter } from '../probe/replay.js';
 import { renderRunReport } from '../probe/report.js';
 import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
 import { writeResultFiles } from '../probe/result-files.js';

@@ -1,6 +1,5 @@
 import { findModel, type ModelConfig, type ModelsFile } from '../adapters/models-file.js';
 import { createAdapter, type EnvSource } from '../adapters/registry.js';
-import { createRecordedRunAdapter } from '../adapters/replay.js';
 import type { ModelAdapter } from '../adapters/types.js';
 import { findImageFile, imageCandidates } from '../dataset/images.js';
 import type { ConfusingPair, ImageSlot, Option, PairSet } from '../dataset/model.js';
@@ -22,6 +21,7 @@ import {
 import { withReplyConfidence } from './protocols/verdicts.js';
 import { findRecordedRun } from './recorded-runs.js';
 import type { CachedCompletion, Outcome } from './records.js';
+import { createRecordedRunAdapter } from './replay.js';
 import { type BackoffSettings, DEFAULT_BACKOFF, RequestGate } from './request-gate.js';
 import type { ProbeStores } from './runner.js';
 

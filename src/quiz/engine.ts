@@ -23,6 +23,7 @@ import type {
   SessionRecord,
   SessionSettings,
 } from './records.js';
+import type { ModelPendingCode, RecoveryNote } from './recovery-note.js';
 import { computeReveal, type RoundReveal } from './reveal.js';
 import { RoundScheduler } from './round-scheduler.js';
 import {
@@ -169,10 +170,10 @@ export interface StopOutcome {
 export interface RecoveryReport {
   /** Sessions running again; the front end re-arms a timer for each open round's deadline. */
   resumed: SessionView[];
-  /** Rounds whose time ran out while the bot was down, revealed now with every answer stored before. */
-  revealed: Array<{ reveal: RoundReveal; note: string }>;
+  /** Rounds whose time ran out while the process was down, revealed now with every answer stored before. */
+  revealed: Array<{ reveal: RoundReveal; note: RecoveryNote }>;
   /** Sessions left too long and closed now (their results are kept and summarised). */
-  ended: Array<{ summary: SessionSummary; note: string }>;
+  ended: Array<{ summary: SessionSummary; note: RecoveryNote }>;
 }
 
 interface LiveRound {
@@ -733,7 +734,10 @@ export class QuizEngine {
         this.rooms.set(roomId, room);
         const current = session.rounds.at(-1);
         if (current === undefined) {
-          report.ended.push({ summary: await this.end(room, 'expired'), note: 'The quiz had no rounds.' });
+          report.ended.push({
+            summary: await this.end(room, 'expired'),
+            note: { code: 'ENDED_WITHOUT_ROUNDS' },
+          });
           return;
         }
         const answers = await collect(this.db.answers.entries(roundPrefix(session.id, current.index)));
@@ -752,13 +756,13 @@ export class QuizEngine {
           const { reveal } = await this.revealCurrent(room, 'recovery');
           report.revealed.push({
             reveal,
-            note: `The bot restarted while question ${number} was running and its time ran out meanwhile; here are its results, with every answer received before the restart.`,
+            note: { code: 'REVEALED_AFTER_RESTART', number },
           });
         }
         if (idleSince !== null && now - idleSince > this.limits.staleAfterMs) {
           report.ended.push({
             summary: await this.end(room, 'expired'),
-            note: `The bot was offline too long after question ${number}, so the quiz has ended; its results are kept.`,
+            note: { code: 'ENDED_AFTER_DOWNTIME', number },
           });
         } else {
           report.resumed.push(this.sessionView(room));
@@ -959,10 +963,8 @@ export class QuizEngine {
     await new Promise<void>((resolve) => setImmediate(resolve));
 
     const closedAt = this.clock.now();
-    const pendingReason =
-      by === 'recovery'
-        ? 'the bot restarted before this model answered'
-        : 'still answering when time ran out';
+    // Stored for the record; reveals word a pending model from the round's closedBy (computeReveal).
+    const pendingReason: ModelPendingCode = by === 'recovery' ? 'RESTARTED' : 'STILL_ANSWERING';
     const models = room.session.settings.models.map((modelId): ModelOutcome => {
       const result = live.models.get(modelId)?.result ?? null;
       if (result === null) return { modelId, status: 'pending', reason: pendingReason };

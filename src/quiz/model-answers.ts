@@ -11,6 +11,12 @@ export type ModelPairAnswers =
     }
   | { ok: false; reason: string };
 
+/** A model a host may add to a quiz, with how it answers (for the host's menu). */
+export interface OfferedModel {
+  id: string;
+  note: string;
+}
+
 /**
  * Where the reveal gets model answers. The probe's cache implements it for real (cached runs answer at once,
  * "live" models are asked when a round opens); tests use {@link InMemoryModelAnswers}.

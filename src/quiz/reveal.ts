@@ -1,10 +1,13 @@
 import type { ConfusingPair, ImageSlot, Option } from '../dataset/model.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import { chosenOf, completionMs, type PersonRound } from './answers.js';
+import { type CrowdImage, type CrowdPair, closedRoundMember, crowdFigures } from './crowd-figures.js';
 import { pmcArticleUrl } from './pairs.js';
 import type { ClosedBy, ModelOutcome } from './records.js';
+import type { ModelPendingCode } from './recovery-note.js';
 
-export interface ImageReveal {
+/** One image of a revealed round, with the crowd's figures for it (src/quiz/crowd-figures.ts). */
+export interface ImageReveal extends CrowdImage {
   slot: ImageSlot;
   correct: Option;
   /** The text of the correct option. */
@@ -14,12 +17,6 @@ export interface ImageReveal {
   pmcArticle: string | null;
   /** The source article on PubMed Central, when known. */
   sourceUrl: string | null;
-  /** People who answered this image, and how many picked each option. */
-  answered: number;
-  picks: Record<Option, number>;
-  right: number;
-  /** Percent of those who answered this image who got it right; null when nobody answered it. */
-  rightShare: number | null;
 }
 
 export interface PersonResult {
@@ -40,7 +37,10 @@ export type ModelReveal =
       /** The model's probability of each chosen option, when known. */
       confidence?: [number | null, number | null];
     }
-  | { modelId: string; status: 'failed' | 'pending'; reason: string };
+  /** `reason`: the model source's own account of the failure (platform-neutral). */
+  | { modelId: string; status: 'failed'; reason: string }
+  /** No answer by the reveal; each front end words `code` for its platform (src/quiz/recovery-note.ts). */
+  | { modelId: string; status: 'pending'; code: ModelPendingCode };
 
 export interface RoundReveal {
   sessionId: string;
@@ -49,18 +49,9 @@ export interface RoundReveal {
   round: number;
   pair: ConfusingPair;
   images: [ImageReveal, ImageReveal];
-  people: {
-    /** Answered at least one image. */
-    participants: number;
-    /** Answered both images. */
-    completed: number;
-    setCorrect: number;
-    /** Percent of participants with both images right; null when nobody answered. */
-    setAccuracy: number | null;
-    confused: number;
-    /** Percent of those who answered both images who picked the same option twice; null if none did. */
-    confusion: number | null;
-  };
+  /** The crowd's figures for the pair; the denominators are defined in src/quiz/crowd-figures.ts. */
+  people: CrowdPair;
+
   /** Everyone's result, fastest complete answer first. */
   persons: PersonResult[];
   models: ModelReveal[];
@@ -68,10 +59,20 @@ export interface RoundReveal {
   closedBy: ClosedBy;
 }
 
-const percent = (k: number, n: number): number | null => (n === 0 ? null : (k / n) * 100);
-
-export function revealModel(pair: ConfusingPair, outcome: ModelOutcome): ModelReveal {
-  if (outcome.status !== 'answered') return outcome;
+/**
+ * One model's part of a reveal. Why a model is pending follows from who closed the round (the engine
+ * stores a sentence in older records, a code in newer ones): a restart cut it off, or it was still
+ * answering.
+ */
+export function revealModel(pair: ConfusingPair, outcome: ModelOutcome, closedBy: ClosedBy): ModelReveal {
+  if (outcome.status === 'pending') {
+    return {
+      modelId: outcome.modelId,
+      status: 'pending',
+      code: closedBy === 'recovery' ? 'RESTARTED' : 'STILL_ANSWERING',
+    };
+  }
+  if (outcome.status === 'failed') return outcome;
   return {
     modelId: outcome.modelId,
     status: 'answered',
@@ -108,15 +109,13 @@ export function computeReveal(input: {
       a.userId.localeCompare(b.userId),
   );
 
+  // Every answer to a revealed round is final: each person who answered an image is in the crowd.
+  const crowd = crowdFigures(
+    pair,
+    persons.map((p) => closedRoundMember(p.score.chosen)),
+  );
   const image = (slot: ImageSlot): ImageReveal => {
     const img = pair.images[slot];
-    const picks: Record<Option, number> = { A: 0, B: 0 };
-    for (const p of persons) {
-      const chosen = p.score.chosen[slot];
-      if (chosen !== null) picks[chosen]++;
-    }
-    const answered = picks.A + picks.B;
-    const right = picks[img.correct];
     return {
       slot,
       correct: img.correct,
@@ -125,32 +124,19 @@ export function computeReveal(input: {
       categories: img.categories,
       pmcArticle: img.pmcArticle,
       sourceUrl: pmcArticleUrl(img.pmcArticle),
-      answered,
-      picks,
-      right,
-      rightShare: percent(right, answered),
+      ...crowd.images[slot],
     };
   };
 
-  const completed = persons.filter((p) => !p.score.invalid[0] && !p.score.invalid[1]).length;
-  const setCorrect = persons.filter((p) => p.score.setCorrect).length;
-  const confused = persons.filter((p) => p.score.confused).length;
   return {
     sessionId: input.sessionId,
     roomId: input.roomId,
     round: input.round,
     pair,
     images: [image(0), image(1)],
-    people: {
-      participants: persons.length,
-      completed,
-      setCorrect,
-      setAccuracy: percent(setCorrect, persons.length),
-      confused,
-      confusion: percent(confused, completed),
-    },
+    people: crowd.pair,
     persons,
-    models: input.models.map((m) => revealModel(pair, m)),
+    models: input.models.map((m) => revealModel(pair, m, input.closedBy)),
     closedAt: input.closedAt,
     closedBy: input.closedBy,
   };

@@ -7,12 +7,12 @@ import { systemClock } from '../quiz/clock.js';
 import type { QuizEngine, QuizLimits, SessionView } from '../quiz/engine.js';
 import { DEFAULT_LIMITS } from '../quiz/engine.js';
 import type { QuizEvent } from '../quiz/events.js';
+import type { OfferedModel } from '../quiz/model-answers.js';
 import type { RoundReveal } from '../quiz/reveal.js';
 import type { SessionSummary } from '../quiz/summary.js';
 import type { Collection, Store } from '../store/types.js';
 import { DEFAULT_ADMISSION, roomIsFull } from './admission.js';
 import type { ImageLinks } from './image-links.js';
-import type { OfferedModel } from './model-answers.js';
 import { DEMO_LABEL } from './pages.js';
 import type {
   Choices,

@@ -1,5 +1,6 @@
 import type { UserFacingError } from '../errors.js';
 import { isQuizError } from '../quiz/quiz-errors.js';
+import type { ModelPendingCode } from '../quiz/recovery-note.js';
 
 /**
  * How the web page words the engine's refusals. The engine returns codes with context; the phrases that
@@ -28,4 +29,11 @@ export function webStepFailure(step: 'reveal' | 'advance'): string {
   return step === 'reveal'
     ? "Time is up, but the answers could not be revealed: the server's store is not reachable. Retrying in a few seconds."
     : "The next question could not be opened: the server's store is not reachable. Retrying in a few seconds.";
+}
+
+/** Why a model has no answer in a reveal, in the web page's words (the server, not a bot, restarts). */
+export function webModelPending(code: ModelPendingCode): string {
+  return code === 'RESTARTED'
+    ? 'the server restarted before this model answered'
+    : 'still answering when time ran out';
 }

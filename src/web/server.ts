@@ -14,6 +14,7 @@ import { isUserFacingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Clock, Scheduler } from '../quiz/clock.js';
 import type { QuizEngine, QuizLimits } from '../quiz/engine.js';
+import type { OfferedModel } from '../quiz/model-answers.js';
 import type { StatsScope } from '../quiz/stats.js';
 import type { Store } from '../store/types.js';
 import {
@@ -27,7 +28,6 @@ import { clientAssets, type PageName } from './assets.js';
 import { registerBaselineApi } from './baseline-api.js';
 import type { BaselinePageData } from './baseline-protocol.js';
 import { ImageLinks } from './image-links.js';
-import type { OfferedModel } from './model-answers.js';
 import { DEMO_LABEL, renderMessagePage, renderPage } from './pages.js';
 import { roomCodeSchema, type ServerMessage, type StatsView } from './protocol.js';
 import { QuizRooms } from './quiz-rooms.js';

@@ -11,6 +11,7 @@ import type {
   SeriesView,
   SummaryView,
 } from './protocol.js';
+import { webModelPending } from './quiz-wording.js';
 
 /** Turns engine results into what browsers receive, leaving out people's ids and anything before its time. */
 
@@ -96,7 +97,7 @@ export function revealView(reveal: RoundReveal): RevealView {
             setCorrect: false,
             confused: false,
             confidence: [null, null],
-            reason: m.reason,
+            reason: m.status === 'failed' ? m.reason : webModelPending(m.code),
           },
     ),
     // persons is sorted fastest complete answer first.

@@ -3,6 +3,7 @@ import { parseModelsFile } from '../../src/adapters/models-file.js';
 import { createAdapter } from '../../src/adapters/registry.js';
 import type { ModelAdapter } from '../../src/adapters/types.js';
 import { UserFacingError } from '../../src/errors.js';
+import { createReplayAdapter } from '../../src/probe/replay.js';
 import { start as startAnthropic } from '../support/fake-anthropic.js';
 import { type FakeServer, start } from '../support/fake-openai.js';
 import { answerRequest } from './requests.js';
@@ -112,10 +113,19 @@ describe('registry', () => {
     expect(adapter.identity.provider).toBe('random');
   });
 
-  it('builds replay from the run files by default, reading nothing until asked', async () => {
+  it("builds replay from the run files with the probe's reader, reading nothing until asked", async () => {
     const model = onlyModel('  - { id: again, provider: replay, run: run-1 }');
-    const adapter = await createAdapter(model, {}, { runsDir: '/nonexistent/runs' });
+    const adapter = await createAdapter(
+      model,
+      {},
+      { runsDir: '/nonexistent/runs', factories: { replay: createReplayAdapter } },
+    );
     expect(adapter.identity).toEqual({ provider: 'replay', baseURL: null, model: 'run-1' });
+  });
+
+  it('refuses a replay model without a run reader, naming the model', async () => {
+    const model = onlyModel('  - { id: again, provider: replay, run: run-1 }');
+    await expect(createAdapter(model, {}, { runsDir: '/nonexistent/runs' })).rejects.toThrow('"again"');
   });
 
   it('uses a factory supplied for a provider, e.g. replay', async () => {

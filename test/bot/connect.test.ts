@@ -58,6 +58,7 @@ describe('the bot with a wrong token', () => {
     const wrong = 'not-the-fake-token.at-all';
     const config = loadDiscordConfig({ ...discordEnv(fake), DISCORD_TOKEN: wrong });
     const bot = createBot(config, {
+      commands: [],
       log: logs.log,
       pairSet: { name: 'empty', pairs: [], categories: [], categoryCounts: {}, imagesDir: '/nonexistent' },
     });

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deployCommands, runDeployCommands } from '../../src/bot/deploy-commands.js';
+import { deployCommands, runDeployCommands } from '../../src/app/deploy-commands.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { loadDiscordConfig } from '../../src/config.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { deployCommands } from '../../src/app/deploy-commands.js';
 import { type Bot, createBot } from '../../src/bot/client.js';
 import type { BotDeps, Command } from '../../src/bot/command.js';
-import { deployCommands } from '../../src/bot/deploy-commands.js';
 import type { QuizTuning } from '../../src/bot/quiz-front-end.js';
 import { type RunningBot, runBot } from '../../src/bot/run.js';
 import { COMMANDS } from '../../src/commands/index.js';
@@ -105,7 +105,7 @@ export async function startBot(
   const commands = [...COMMANDS, ...(options.extraCommands ?? [])];
   await deployCommands({ config, commands, log: logs.log });
   const extra = options.deps ? await options.deps({ pairSet, dataDir, log: logs.log }) : {};
-  const bot = createBot(config, { ...extra, log: logs.log, pairSet }, commands);
+  const bot = createBot(config, { ...extra, log: logs.log, pairSet, commands });
   await bot.start();
   return {
     fake,
@@ -154,7 +154,7 @@ export interface QuizWorld {
 /**
  * A fake Discord with the project's commands deployed, the official set with placeholder images, and a
  * SQLite store file, ready for one or more bots to run on (one at a time: the fake sends every
- * interaction to every bot that ever connected).
+ * interaction to every session of the guild's shard that its bot has not closed, as Discord does).
  */
 export async function startQuizWorld(options: { env?: Record<string, string> } = {}): Promise<QuizWorld> {
   const fake = await startFakeDiscord();
@@ -179,6 +179,7 @@ export async function startQuizWorld(options: { env?: Record<string, string> } =
       stores.push(store);
       const running = await runBot({
         discordConfig: config,
+        commands: COMMANDS,
         log: logs.log,
         store,
         set: pairSet,

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { InteractionResponseType, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelsFile } from '../../src/adapters/models-file.js';
+import { deployCommands } from '../../src/app/deploy-commands.js';
 import { type Bot, createBot } from '../../src/bot/client.js';
-import { deployCommands } from '../../src/bot/deploy-commands.js';
 import { APOLOGY } from '../../src/bot/interaction-router.js';
 import { DiscordQuiz } from '../../src/bot/quiz-front-end.js';
 import { COMMANDS } from '../../src/commands/index.js';
@@ -115,7 +115,7 @@ async function startProbeWorld(limits: LiveProbeConfig): Promise<ProbeWorld> {
   const quizModels = new InMemoryModelAnswers();
   const engine = new QuizEngine({ store, set: pairSet, models: quizModels, log: logs.log });
   const quiz = new DiscordQuiz({ engine, models: quizModels, store, set: pairSet, log: logs.log });
-  const bot = createBot(config, { log: logs.log, pairSet, liveProbe, quiz }, COMMANDS);
+  const bot = createBot(config, { log: logs.log, pairSet, liveProbe, quiz, commands: COMMANDS });
   await bot.start();
 
   const sha = new Map<string, string>();

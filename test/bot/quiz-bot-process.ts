@@ -1,4 +1,5 @@
 import { runBot } from '../../src/bot/run.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { loadDiscordConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { seededRandom } from '../../src/random.js';
@@ -22,6 +23,7 @@ const store = await openStore(settings.storeUrl, { log });
 const set = await loadTeachingSet(settings.dataDir);
 await runBot({
   discordConfig: loadDiscordConfig(process.env),
+  commands: COMMANDS,
   log,
   store,
   set,

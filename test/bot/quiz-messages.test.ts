@@ -113,6 +113,26 @@ describe('the reveal message', () => {
   });
 });
 
+describe('the reveal message after a restart', () => {
+  it('says the bot restarted before a model answered when the restart cut its request off', () => {
+    const pair = set.pairs[0] as ConfusingPair;
+    const reveal = computeReveal({
+      sessionId: 's',
+      roomId: 'r',
+      round: 1,
+      pair,
+      people: [],
+      models: [{ modelId: 'slow-model', status: 'pending', reason: 'RESTARTED' }],
+      closedAt: 0,
+      closedBy: 'recovery',
+    });
+    const message = revealMessage(reveal, { number: 1, totalRounds: 1, last: true, controls: false });
+    expect(message.embeds[0]?.description).toContain(
+      '`slow-model`: ⚠️ no answer: the bot restarted before this model answered',
+    );
+  });
+});
+
 describe('the reveal message with confidences', () => {
   it('shows how sure a model was next to its answer when its run recorded probabilities', () => {
     const pair = set.pairs[0] as ConfusingPair;

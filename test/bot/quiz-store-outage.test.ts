@@ -2,6 +2,7 @@ import { MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { roundMessages } from '../../src/bot/quiz-round-messages.js';
 import { type RunningBot, runBot } from '../../src/bot/run.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { QuizEngine } from '../../src/quiz/engine.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -37,6 +38,7 @@ describe.skipIf(redis?.url === undefined)('a store outage during a reveal', () =
     engine = new QuizEngine({ store, set: world.pairSet, models, log: world.logs.log });
     running = await runBot({
       discordConfig: world.config,
+      commands: COMMANDS,
       log: world.logs.log,
       store,
       set: world.pairSet,

@@ -78,6 +78,46 @@ describe('npm run lint enforces the layers', () => {
       'src/bot/leak.ts',
       "import { baselineCollections } from '../baseline/store-layout.js';\nexport const b = baselineCollections;\n",
     ],
+    [
+      "the baseline reading the quiz's store keys",
+      'src/baseline/leak.ts',
+      "import { answerKey } from '../quiz/store-layout.js';\nexport const k = answerKey;\n",
+    ],
+    [
+      "the baseline reading the quiz's stored records",
+      'src/baseline/leak.ts',
+      "import type { AnswerRecord } from '../quiz/records.js';\nexport type A = AnswerRecord;\n",
+    ],
+    [
+      "the baseline reading the quiz's per-person index",
+      'src/baseline/leak.ts',
+      "import { PersonIndex } from '../quiz/person-index.js';\nexport const p = PersonIndex;\n",
+    ],
+    [
+      'a model adapter importing the probe',
+      'src/adapters/leak.ts',
+      "import { itemKey } from '../probe/records.js';\nexport const k = itemKey;\n",
+    ],
+    [
+      'the Discord front end importing the web front end',
+      'src/bot/leak.ts',
+      "import { QuizRooms } from '../web/quiz-rooms.js';\nexport const r = QuizRooms;\n",
+    ],
+    [
+      'the web front end importing the Discord front end',
+      'src/web/leak.ts',
+      "import { DiscordQuiz } from '../bot/quiz-front-end.js';\nexport const d = DiscordQuiz;\n",
+    ],
+    [
+      'the Discord front end importing its commands (they import it)',
+      'src/bot/leak.ts',
+      "import { COMMANDS } from '../commands/index.js';\nexport const c = COMMANDS;\n",
+    ],
+    [
+      'a front end importing the composition root',
+      'src/web/leak.ts',
+      "import { createQuizModels } from '../app/model-answers.js';\nexport const m = createQuizModels;\n",
+    ],
   ])('fails on %s', async (_what, file, source) => {
     const { ok, output } = await lint(file, source);
     expect(ok).toBe(false);
@@ -100,6 +140,21 @@ describe('npm run lint enforces the layers', () => {
       'a front end importing discord.js',
       'src/bot/fine.ts',
       "import { Client } from 'discord.js';\nexport const c = Client;\n",
+    ],
+    [
+      "the baseline reading quiz answers through the quiz layer's archive",
+      'src/baseline/fine.ts',
+      "import { QuizArchive } from '../quiz/quiz-archive.js';\nexport const a = QuizArchive;\n",
+    ],
+    [
+      'the composition root importing both front ends and the commands',
+      'src/app/fine.ts',
+      "import { runBot } from '../bot/run.js';\nimport { COMMANDS } from '../commands/index.js';\nimport { startWebServer } from '../web/server.js';\nexport const all = [runBot, COMMANDS, startWebServer];\n",
+    ],
+    [
+      'a Discord command importing the Discord front end',
+      'src/commands/fine.ts',
+      "import { UNKNOWN_COMPONENT } from '../bot/interaction-router.js';\nexport const u = UNKNOWN_COMPONENT;\n",
     ],
   ])('passes %s', async (_what, file, source) => {
     const { ok, output } = await lint(file, source);

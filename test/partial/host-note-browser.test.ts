@@ -2,8 +2,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, startApp } from '../../src/app/compose.js';
 import { createCliContext } from '../../src/cli/context.js';
-import { type RunningApp, startApp } from '../../src/cli/start.js';
 import { makeWorkspace, type Workspace } from '../probe/harness.js';
 import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser } from '../web/browser.js';
 

@@ -66,7 +66,7 @@ describe('model answers at the reveal', () => {
         score: scorePair(pair, [null, 'A']),
       },
       { modelId: 'broken', status: 'failed', reason: 'rate limited (HTTP 429)' },
-      { modelId: 'live', status: 'pending', reason: 'still answering when time ran out' },
+      { modelId: 'live', status: 'pending', code: 'STILL_ANSWERING' },
     ]);
     expect(reveal?.models[1]).toMatchObject({ score: { confused: true, setCorrect: false } });
 

@@ -77,13 +77,14 @@ describe('recovery after a restart', () => {
     const engine = await h.restart();
     const report = await engine.recover();
     expect(report.revealed).toHaveLength(1);
-    const [{ reveal, note } = { reveal: undefined, note: '' }] = report.revealed;
+    const [{ reveal, note } = { reveal: undefined, note: undefined }] = report.revealed;
     expect(reveal).toMatchObject({
       round: 1,
       closedBy: 'recovery',
       people: { participants: 5, setCorrect: 5 },
     });
-    expect(note).toContain('The bot restarted while question 1 was running');
+    // A code with its context; each front end words it (the engine knows no platform).
+    expect(note).toEqual({ code: 'REVEALED_AFTER_RESTART', number: 1 });
     expect(report.resumed[0]?.round).toMatchObject({ round: 1, state: 'revealed' });
 
     // The host carries on from where the session was.
@@ -98,9 +99,7 @@ describe('recovery after a restart', () => {
     h.clock.time = round.deadline + 1;
     const engine = await h.restart();
     const { revealed } = await engine.recover();
-    expect(revealed[0]?.reveal.models).toEqual([
-      { modelId: 'm', status: 'pending', reason: 'the bot restarted before this model answered' },
-    ]);
+    expect(revealed[0]?.reveal.models).toEqual([{ modelId: 'm', status: 'pending', code: 'RESTARTED' }]);
   });
 
   it('ends a session left far longer than the stale limit, with its results kept', async () => {
@@ -111,6 +110,7 @@ describe('recovery after a restart', () => {
     expect(report.revealed).toHaveLength(1);
     expect(report.resumed).toEqual([]);
     expect(report.ended[0]?.summary).toMatchObject({ endReason: 'expired', roundsPlayed: 1 });
+    expect(report.ended[0]?.note).toEqual({ code: 'ENDED_AFTER_DOWNTIME', number: 1 });
     expect(report.ended[0]?.summary.participants.map((p) => p.userId)).toEqual(['u0', 'u1']);
     expect(engine.session('room')).toBeNull();
     await expect(engine.start({ roomId: 'room', hostUserId: 'someone' })).resolves.toBeDefined();

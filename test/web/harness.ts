@@ -2,16 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { DEMO_SET_FILE } from '../../src/app/quiz-set.js';
 import { loadCustomSetStrict } from '../../src/dataset/custom.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { QuizEngine, type QuizLimits } from '../../src/quiz/engine.js';
+import { QuizEngine, type QuizEngineOptions, type QuizLimits } from '../../src/quiz/engine.js';
 import type { InMemoryModelAnswers } from '../../src/quiz/model-answers.js';
 import { seededRandom } from '../../src/random.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { ClientMessage, ServerMessage } from '../../src/web/protocol.js';
-import { DEMO_SET_FILE } from '../../src/web/quiz-set.js';
 import { startWebServer, type WebServer, type WebServerOptions } from '../../src/web/server.js';
 import { oracleAndAlwaysA } from '../support/reveal-models.js';
 
@@ -52,14 +52,26 @@ export async function openWebHarness(
     log?: Logger;
     /** More server options (admission limits, clocks). */
     server?: Partial<WebServerOptions>;
+    /** The engine's models (default: `oracle` and `always-a`). */
+    models?: InMemoryModelAnswers;
+    /** The engine's clock and timers (default: the system's), e.g. a ManualClock to cross a deadline while down. */
+    engine?: Pick<QuizEngineOptions, 'clock' | 'scheduler'>;
   } = {},
 ): Promise<WebHarness> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'web-test-')));
   const store = await openStore(`sqlite://${path.join(dir, 'store.sqlite')}`, { log: silent });
   const set = await loadDemoSet();
-  const models = oracleAndAlwaysA();
+  const models = options.models ?? oracleAndAlwaysA();
   const limits = { minSeconds: 1, ...options.limits };
-  const engine = new QuizEngine({ store, set, models, log: silent, random: seededRandom(7), limits });
+  const engine = new QuizEngine({
+    store,
+    set,
+    models,
+    log: silent,
+    random: seededRandom(7),
+    limits,
+    ...options.engine,
+  });
   await engine.recover();
   const web = await startWebServer({
     engine,

@@ -236,7 +236,7 @@ export function modelsBlock(reveal: RevealView): HTMLElement | null {
                   h(
                     'td',
                     { colspan: 3, class: 'muted' },
-                    `${m.status === 'pending' ? 'still thinking' : 'failed'}: ${m.reason ?? ''}`,
+                    `${m.status === 'pending' ? 'no answer' : 'failed'}: ${m.reason ?? ''}`,
                   ),
                 ]),
           ),

@@ -12,14 +12,37 @@ import {
 } from 'discord.js';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import type { FakeWorld } from './world.js';
+import { shardOfSnowflake } from './snowflake.js';
+import type { FakeGuild, FakeWorld } from './world.js';
 
 /**
  * The fake gateway: Discord's WebSocket protocol (JSON encoding, no compression) as far as a bot that
  * only answers interactions needs it. HELLO on connect, ACK for every heartbeat, IDENTIFY → READY →
  * GUILD_CREATE, RESUME with replay of the events missed while disconnected, then whatever the test
  * dispatches (INTERACTION_CREATE). Every IDENTIFY is recorded so tests can check the intents.
+ *
+ * Sharding, as Discord's gateway documentation ("Sharding", docs/events/gateway.mdx in
+ * discord/discord-api-docs) describes it, checked there:
+ * - IDENTIFY may carry `shard: [shard_id, num_shards]`; without it the session is `[0, 1]`. A shard id
+ *   outside 0 <= shard_id < num_shards is closed with 4010 Invalid shard; a shard that would hold more
+ *   guilds than the per-shard maximum (2,500 on Discord) is closed with 4011 Sharding required.
+ * - A guild's events go to the sessions whose `shard_id === (guild_id >> 22) % num_shards`, the formula
+ *   worked out per session with that session's own `num_shards`; events without a guild (DMs,
+ *   entitlements) go to shard 0 only. READY lists only that shard's guilds, as unavailable, and echoes
+ *   the pair in its `shard` field; one GUILD_CREATE per such guild follows.
+ * - "You can establish multiple sessions with the same [shard_id, num_shards]": every such session gets
+ *   the shard's events, which is what two processes of one bot see during a rolling restart.
+ * Assumed, not documented: that Discord sends an event to all those sessions rather than to one of
+ *   them (the docs only say they may coexist, to hand traffic over to a new deployment); that a session
+ *   closed by its client with 1000 or 1001 stops receiving at once (documented: it can no longer be
+ *   resumed); and the fake neither enforces `max_concurrency` nor the daily session start limit.
  */
+
+/** Discord's cap on guilds per shard, past which IDENTIFY is closed with 4011. */
+const MAX_GUILDS_PER_SHARD = 2500;
+
+/** Closes a client may send that end its session for good (Discord: the bot then appears offline). */
+const SESSION_ENDING_CLOSES = new Set([1000, 1001]);
 
 /** Intents Discord only grants to bots that enabled them in the developer portal. */
 const PRIVILEGED_INTENTS =
@@ -50,6 +73,8 @@ interface DispatchFrame {
 
 interface Session {
   id: string;
+  /** `[shard_id, num_shards]` from IDENTIFY (`[0, 1]` when it sent none). */
+  shard: readonly [number, number];
   sequence: number;
   /** Every dispatch of the session, for replay on RESUME. */
   sent: DispatchFrame[];
@@ -64,6 +89,23 @@ export interface GatewayOptions {
   heartbeatIntervalMs: number;
   /** Privileged intents this application has been granted (none by default, as for a new bot). */
   grantedPrivilegedIntents: number;
+  /** Most guilds one shard may hold before IDENTIFY is refused with 4011 (Discord: 2,500). */
+  maxGuildsPerShard?: number;
+}
+
+/** What tests may see of a gateway session. */
+export interface GatewaySessionInfo {
+  id: string;
+  shard: readonly [number, number];
+  /** Whether its socket is open now (a dropped session may still RESUME and get what it missed). */
+  connected: boolean;
+}
+
+export interface WaitForSessions {
+  /** Count only sessions of this shard id (whatever their `num_shards`). */
+  shard?: number;
+  /** How many such sessions must be connected (1 by default). */
+  sessions?: number;
 }
 
 export class FakeGateway {
@@ -74,7 +116,9 @@ export class FakeGateway {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<string, Session>();
   readonly #sockets = new Set<WebSocket>();
-  readonly #readyListeners = new Set<() => void>();
+  /** Called whenever a session identifies, resumes, drops or is sent an event. */
+  readonly #listeners = new Set<() => void>();
+  #everIdentified = false;
   readonly #onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
   constructor(private readonly options: GatewayOptions) {
@@ -95,28 +139,65 @@ export class FakeGateway {
     return [...this.#sessions.values()].some((session) => session.socket !== null);
   }
 
-  /** True once some bot has identified (its session then receives dispatches, connected or not). */
+  /** True once some bot has identified (its sessions then receive dispatches, connected or not). */
   get identified(): boolean {
-    return this.#sessions.size > 0;
+    return this.#everIdentified;
   }
 
-  /** Resolves when some session becomes ready (at once if one already is). */
-  whenConnected(): Promise<void> {
-    if (this.connected) return Promise.resolve();
+  /** Every live session (identified, not ended by its client), connected or waiting to resume. */
+  sessions(): GatewaySessionInfo[] {
+    return [...this.#sessions.values()].map(info);
+  }
+
+  /** How many sessions of shard `shardId` (any `num_shards`) are connected now. */
+  sessionsFor(shardId: number): number {
+    return this.#connectedCount(shardId);
+  }
+
+  #connectedCount(shardId: number | undefined): number {
+    let count = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.socket !== null && (shardId === undefined || session.shard[0] === shardId)) count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Resolves once enough sessions are ready (at once if they already are): by default one session of
+   * any shard; `{ shard: 1 }` one of shard 1; `{ shard: 0, sessions: 2 }` two of shard 0.
+   */
+  whenConnected(wait: WaitForSessions = {}): Promise<void> {
+    const enough = () => this.#connectedCount(wait.shard) >= (wait.sessions ?? 1);
+    if (enough()) return Promise.resolve();
     return new Promise((resolve) => {
-      const listener = () => {
-        this.#readyListeners.delete(listener);
+      const stop = this.onChange(() => {
+        if (!enough()) return;
+        stop();
         resolve();
-      };
-      this.#readyListeners.add(listener);
+      });
     });
+  }
+
+  /** Calls `listener` after every change of the sessions; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#listeners]) listener();
   }
 
   #accept(ws: WebSocket, url: URL): void {
     this.#sockets.add(ws);
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.#sockets.delete(ws);
-      for (const session of this.#sessions.values()) if (session.socket === ws) session.socket = null;
+      for (const session of this.#sessions.values()) {
+        if (session.socket !== ws) continue;
+        session.socket = null;
+        if (SESSION_ENDING_CLOSES.has(code)) this.#sessions.delete(session.id);
+        this.#changed();
+      }
     });
     if (url.searchParams.get('v') !== '10' || url.searchParams.get('encoding') !== 'json') {
       this.#close(ws, GatewayCloseCodes.InvalidAPIVersion, 'The fake gateway speaks v=10, encoding=json');
@@ -174,25 +255,46 @@ export class FakeGateway {
       return;
     }
     const [shardId, shardCount] = identify.shard ?? [0, 1];
-    if (shardId !== 0 || shardCount !== 1) {
+    if (shardCount < 1 || shardId < 0 || shardId >= shardCount) {
       this.#close(ws, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
       return;
     }
-    const session: Session = { id: randomUUID().replaceAll('-', ''), sequence: 0, sent: [], socket: ws };
-    this.#sessions.set(session.id, session);
+    const shard = [shardId, shardCount] as const;
     const world = this.options.world;
+    const guilds = [...world.guilds.values()].filter((guild) => this.#routesTo(shard, guild.id));
+    if (guilds.length > (this.options.maxGuildsPerShard ?? MAX_GUILDS_PER_SHARD)) {
+      this.#close(ws, GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+      return;
+    }
+    const session: Session = {
+      id: randomUUID().replaceAll('-', ''),
+      shard,
+      sequence: 0,
+      sent: [],
+      socket: ws,
+    };
+    this.#sessions.set(session.id, session);
+    this.#everIdentified = true;
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: world.botUser,
-      guilds: [{ id: world.guildId, unavailable: true }],
+      guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.url,
-      shard: [0, 1],
+      shard: [shardId, shardCount],
       application: { id: world.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
     };
     this.#dispatchTo(session, GatewayDispatchEvents.Ready, ready);
-    this.#dispatchTo(session, GatewayDispatchEvents.GuildCreate, world.guildCreate());
-    for (const listener of [...this.#readyListeners]) listener();
+    for (const guild of guilds) {
+      this.#dispatchTo(session, GatewayDispatchEvents.GuildCreate, world.guildCreate(guild));
+    }
+    this.#changed();
+  }
+
+  /** Discord's routing: a guild's events to `(guild_id >> 22) % num_shards`, guild-less ones to shard 0. */
+  #routesTo(shard: readonly [number, number], guildId: string | null): boolean {
+    const [shardId, shardCount] = shard;
+    return guildId === null ? shardId === 0 : shardOfSnowflake(guildId, shardCount) === shardId;
   }
 
   #resume(ws: WebSocket, data: unknown): void {
@@ -207,7 +309,7 @@ export class FakeGateway {
     session.socket = ws;
     for (const frame of session.sent) if (frame.s > (parsed.data.seq ?? 0)) this.#send(ws, frame);
     this.#dispatchTo(session, GatewayDispatchEvents.Resumed, null);
-    for (const listener of [...this.#readyListeners]) listener();
+    this.#changed();
   }
 
   get url(): string {
@@ -224,19 +326,44 @@ export class FakeGateway {
   }
 
   /**
-   * Sends a dispatch event to every session, connected or not: a session whose socket is down gets it
-   * on RESUME, as on Discord. Throws when no bot ever identified, which is a mistake in the test.
+   * Sends a dispatch event to every session of the shard it belongs to, connected or not: a session
+   * whose socket is down gets it on RESUME, as on Discord. The guild is `guildId` when given (null: no
+   * guild, as for a DM), else the payload's `guild_id`, or its `id` for GUILD_CREATE/UPDATE/DELETE.
+   * Returns the sessions it went to (none when no session holds that shard: the event is lost, as on
+   * Discord). Throws when no bot ever identified, which is a mistake in the test.
    */
-  dispatch(event: string, data: unknown): void {
-    if (this.#sessions.size === 0) {
+  dispatch(event: string, data: unknown, guildId?: string | null): GatewaySessionInfo[] {
+    if (!this.#everIdentified) {
       throw new Error(`Cannot dispatch ${event}: no bot has identified with the fake gateway yet`);
     }
-    for (const session of this.#sessions.values()) this.#dispatchTo(session, event, data);
+    const guild = guildId === undefined ? eventGuildId(event, data) : guildId;
+    const recipients: GatewaySessionInfo[] = [];
+    for (const session of this.#sessions.values()) {
+      if (!this.#routesTo(session.shard, guild)) continue;
+      recipients.push(info(session));
+      this.#dispatchTo(session, event, data);
+    }
+    this.#changed();
+    return recipients;
   }
 
-  /** Drops every connection with `code` (4000 unknown error by default: the client resumes). */
-  disconnect(code: number = GatewayCloseCodes.UnknownError): void {
-    for (const ws of this.#sockets) this.#close(ws, code, 'The fake gateway dropped the connection');
+  /** The shard id `guild`'s events go to among `shardCount` shards. */
+  shardOf(guild: FakeGuild | string, shardCount: number): number {
+    return shardOfSnowflake(typeof guild === 'string' ? guild : guild.id, shardCount);
+  }
+
+  /**
+   * Drops connections with `code` (4000 unknown error by default: the client resumes): every one, or
+   * with `{ shard }` only those of that shard's sessions.
+   */
+  disconnect(code: number = GatewayCloseCodes.UnknownError, only: { shard?: number } = {}): void {
+    const sockets =
+      only.shard === undefined
+        ? [...this.#sockets]
+        : [...this.#sessions.values()]
+            .filter((session) => session.shard[0] === only.shard && session.socket !== null)
+            .map((session) => session.socket as WebSocket);
+    for (const ws of sockets) this.#close(ws, code, 'The fake gateway dropped the connection');
   }
 
   #send(ws: WebSocket, payload: object): void {
@@ -253,4 +380,22 @@ export class FakeGateway {
     for (const ws of this.#sockets) ws.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
+}
+
+function info(session: Session): GatewaySessionInfo {
+  return { id: session.id, shard: session.shard, connected: session.socket !== null };
+}
+
+const GUILD_OBJECT_EVENTS = new Set<string>([
+  GatewayDispatchEvents.GuildCreate,
+  GatewayDispatchEvents.GuildUpdate,
+  GatewayDispatchEvents.GuildDelete,
+]);
+
+/** The guild an event belongs to: its `guild_id`, or the guild itself for guild object events. */
+function eventGuildId(event: string, data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const record = data as Record<string, unknown>;
+  const id = GUILD_OBJECT_EVENTS.has(event) ? record.id : record.guild_id;
+  return typeof id === 'string' ? id : null;
 }

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayDispatchEvents, type GatewayIdentifyData, InteractionResponseType } from 'discord.js';
-import { FakeGateway } from './gateway.js';
+import { FakeGateway, type GatewaySessionInfo } from './gateway.js';
 import {
   autocompleteInteraction,
   buttonInteraction,
+  directMessageSlashCommandInteraction,
+  type InteractionPlace,
   type SlashCommandSpec,
   slashCommandInteraction,
 } from './interactions.js';
@@ -13,6 +15,8 @@ import { discordSchemaValidator } from './openapi-validator.js';
 import { type FakeFault, FakeRest, type RecordedRequest } from './rest.js';
 import {
   type FakeCallback,
+  type FakeGuild,
+  type FakeGuildOptions,
   type FakeInteractionRecord,
   type FakeMessage,
   type FakeUser,
@@ -20,9 +24,18 @@ import {
   FakeWorld,
 } from './world.js';
 
-export type { SlashCommandSpec } from './interactions.js';
+export type { GatewaySessionInfo, WaitForSessions } from './gateway.js';
+export type { InteractionPlace, SlashCommandSpec } from './interactions.js';
 export type { FakeFault, RecordedRequest } from './rest.js';
-export type { FakeAttachment, FakeCallback, FakeMessage, FakeUser } from './world.js';
+export { shardOfSnowflake, snowflakeOnShard } from './snowflake.js';
+export type {
+  FakeAttachment,
+  FakeCallback,
+  FakeGuild,
+  FakeGuildOptions,
+  FakeMessage,
+  FakeUser,
+} from './world.js';
 
 /**
  * A fake Discord for tests, on 127.0.0.1: the REST API (under `<apiBase>/v10`) and the gateway that a
@@ -33,6 +46,10 @@ export type { FakeAttachment, FakeCallback, FakeMessage, FakeUser } from './worl
  * answered (`waitForReply`, `waitForFollowUp`, `waitForRequest`): every wait is a promise resolved by the
  * request that satisfies it, never a sleep. Bodies the bot sends are checked against Discord's OpenAPI
  * description and refused with 400 like Discord would; `schemaViolations()` lists them.
+ *
+ * Several guilds and shards: `addGuild({ shardOf: [1, 2] })` adds a guild whose events reach only the
+ * sessions that identified as shard 1 of 2 (see gateway.ts for the routing and what it was checked
+ * against); the dispatch helpers take the guild or channel to act in.
  */
 
 export interface FakeDiscordOptions {
@@ -47,6 +64,14 @@ export interface FakeDiscordOptions {
   grantedPrivilegedIntents?: number;
   /** How long a wait may take before it fails with a description of what the bot did (default 10 s). */
   waitTimeoutMs?: number;
+  /** `shards` of GET /gateway/bot, the count Discord recommends (1 by default). */
+  recommendedShards?: number;
+  /** `session_start_limit.max_concurrency` of GET /gateway/bot (1 by default, as for most bots). */
+  maxConcurrency?: number;
+  /** Most guilds one shard may hold before IDENTIFY is closed with 4011 (2,500 by default, as Discord). */
+  maxGuildsPerShard?: number;
+  /** Name and shard placement of the default guild (`shardOf: [0, 2]` puts it on shard 0 of 2). */
+  defaultGuild?: FakeGuildOptions;
 }
 
 export interface SentInteraction {
@@ -61,12 +86,16 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   readonly #server: Server;
   readonly #waitTimeoutMs: number;
+  readonly #recipients = new Map<string, GatewaySessionInfo[]>();
 
   private constructor(server: Server, options: FakeDiscordOptions) {
     this.#server = server;
     this.#waitTimeoutMs = options.waitTimeoutMs ?? 10_000;
     this.token = options.token ?? `fake.${randomBytes(18).toString('base64url')}`;
-    this.world = new FakeWorld(this.origin, { applicationId: options.applicationId });
+    this.world = new FakeWorld(this.origin, {
+      applicationId: options.applicationId,
+      ...(options.defaultGuild ? { defaultGuild: options.defaultGuild } : {}),
+    });
     this.gateway = new FakeGateway({
       server,
       path: '/gateway',
@@ -74,12 +103,15 @@ export class FakeDiscord {
       token: this.token,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       grantedPrivilegedIntents: options.grantedPrivilegedIntents ?? 0,
+      ...(options.maxGuildsPerShard === undefined ? {} : { maxGuildsPerShard: options.maxGuildsPerShard }),
     });
     this.rest = new FakeRest(this.world, {
       token: this.token,
       gatewayUrl: () => this.gateway.url,
       validator: discordSchemaValidator(),
       validation: options.validation ?? 'reject',
+      recommendedShards: options.recommendedShards ?? 1,
+      maxConcurrency: options.maxConcurrency ?? 1,
     });
     server.on('request', (req, res) => {
       const url = new URL(req.url ?? '/', this.origin);
@@ -144,14 +176,41 @@ export class FakeDiscord {
     return this.rest.requests.filter((r) => r.schemaErrors !== null && r.schemaErrors.length > 0);
   }
 
-  /** Adds a member to the fake guild; role names that do not exist yet are created. */
+  /** The default guild (the one `guildId` and `channelId` name). */
+  get guild(): FakeGuild {
+    return this.world.defaultGuild;
+  }
+
+  /** Every guild the bot is in, the default one first. */
+  get guilds(): FakeGuild[] {
+    return [...this.world.guilds.values()];
+  }
+
+  /**
+   * Adds a guild the bot is in (its own id, name, @everyone role and one text channel). With
+   * `shardOf: [shardId, shardCount]` its id puts it on that shard. A bot already connected is sent its
+   * GUILD_CREATE, on the shard it belongs to, as when a bot joins a guild.
+   */
+  addGuild(options: FakeGuildOptions = {}): FakeGuild {
+    const guild = this.world.addGuild(options);
+    if (this.gateway.identified) {
+      this.gateway.dispatch(GatewayDispatchEvents.GuildCreate, this.world.guildCreate(guild));
+    }
+    return guild;
+  }
+
+  /**
+   * Adds a member to a guild (`options.guild`, the default guild when absent); role names that do not
+   * exist there yet are created. The same person in another guild: `addUser({ id: user.user.id, … })`.
+   */
   addUser(options: FakeUserOptions): FakeUser {
-    const known = new Set(this.world.roles.keys());
+    const guild = options.guild ?? this.world.defaultGuild;
+    const known = new Set(guild.roles.keys());
     const user = this.world.addUser(options);
     // A role made after the bot connected reaches it as Discord sends it: GUILD_ROLE_CREATE (Guilds intent).
-    for (const role of this.world.roles.values()) {
+    for (const role of guild.roles.values()) {
       if (!known.has(role.id) && this.gateway.identified) {
-        this.gateway.dispatch(GatewayDispatchEvents.GuildRoleCreate, { guild_id: this.world.guildId, role });
+        this.gateway.dispatch(GatewayDispatchEvents.GuildRoleCreate, { guild_id: guild.id, role });
       }
     }
     return user;
@@ -161,31 +220,64 @@ export class FakeDiscord {
     this.rest.injectFault(fault);
   }
 
-  /** Sends an INTERACTION_CREATE to the bot and starts tracking the answers to it. */
+  /**
+   * Sends an INTERACTION_CREATE to the sessions of the shard its guild is on (shard 0 when it has no
+   * guild) and starts tracking the answers to it.
+   */
   dispatchInteraction(payload: FakeInteractionRecord['payload']): SentInteraction {
     this.world.registerInteraction(payload);
-    this.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
+    const recipients = this.gateway.dispatch(
+      GatewayDispatchEvents.InteractionCreate,
+      payload,
+      payload.guild_id ?? null,
+    );
+    this.#recipients.set(payload.id, recipients);
     return { id: payload.id, token: payload.token };
   }
 
-  dispatchSlashCommand(user: FakeUser, spec: SlashCommandSpec): SentInteraction {
-    return this.dispatchInteraction(slashCommandInteraction(this.world, user, spec));
+  /** The gateway sessions an interaction was sent to (whether their socket was open at the time). */
+  recipientsOf(interactionId: string): GatewaySessionInfo[] {
+    const recipients = this.#recipients.get(interactionId);
+    if (!recipients) throw new Error(`The fake never dispatched interaction ${interactionId}`);
+    return recipients;
+  }
+
+  /** A slash command by `user`, in `place` (by default the guild `user` is a member of). */
+  dispatchSlashCommand(user: FakeUser, spec: SlashCommandSpec, place?: InteractionPlace): SentInteraction {
+    return this.dispatchInteraction(slashCommandInteraction(this.world, user, spec, place));
+  }
+
+  /** A slash command `user` sends in their DM with the bot (delivered to shard 0 only, as on Discord). */
+  dispatchDirectMessageSlashCommand(user: FakeUser, spec: SlashCommandSpec): SentInteraction {
+    return this.dispatchInteraction(directMessageSlashCommandInteraction(this.world, user, spec));
   }
 
   /** Creates a slash-command interaction without sending it, for tests that answer it over REST themselves. */
-  createSlashCommand(user: FakeUser, spec: SlashCommandSpec): SentInteraction {
-    const payload = slashCommandInteraction(this.world, user, spec);
+  createSlashCommand(user: FakeUser, spec: SlashCommandSpec, place?: InteractionPlace): SentInteraction {
+    const payload = slashCommandInteraction(this.world, user, spec, place);
     this.world.registerInteraction(payload);
     return { id: payload.id, token: payload.token };
   }
 
-  dispatchAutocomplete(user: FakeUser, spec: SlashCommandSpec & { focused: string }): SentInteraction {
-    return this.dispatchInteraction(autocompleteInteraction(this.world, user, spec));
+  dispatchAutocomplete(
+    user: FakeUser,
+    spec: SlashCommandSpec & { focused: string },
+    place?: InteractionPlace,
+  ): SentInteraction {
+    return this.dispatchInteraction(autocompleteInteraction(this.world, user, spec, place));
   }
 
-  /** A press of a button with `customId` on `message` (by default a bot message the fake makes for it). */
-  dispatchButton(user: FakeUser, customId: string, message?: FakeMessage): SentInteraction {
-    return this.dispatchInteraction(buttonInteraction(this.world, user, customId, message));
+  /**
+   * A press of a button with `customId` on `message` (by default a bot message the fake makes for it),
+   * in `place` (by default the message's channel, else the guild `user` is a member of).
+   */
+  dispatchButton(
+    user: FakeUser,
+    customId: string,
+    message?: FakeMessage,
+    place?: InteractionPlace,
+  ): SentInteraction {
+    return this.dispatchInteraction(buttonInteraction(this.world, user, customId, message, place));
   }
 
   interaction(id: string): FakeInteractionRecord {
@@ -202,7 +294,7 @@ export class FakeDiscord {
 
   /**
    * Resolves with the first value `probe` returns that is not undefined, checking now and after every
-   * request. Fails after the wait timeout with `what` and the requests seen, so a bot that never answers
+   * request and every change of the gateway's sessions. Fails after the wait timeout with `what` and the requests seen, so a bot that never answers
    * gives a readable failure instead of a test timeout.
    */
   waitUntil<T>(probe: () => T | undefined, what: string): Promise<T> {
@@ -220,13 +312,19 @@ export class FakeDiscord {
           ),
         );
       }, this.#waitTimeoutMs);
-      const stop = this.rest.onChange(() => {
+      const check = () => {
         const value = probe();
         if (value === undefined) return;
         clearTimeout(timer);
         stop();
         resolve(value);
-      });
+      };
+      const stopRest = this.rest.onChange(check);
+      const stopGateway = this.gateway.onChange(check);
+      const stop = () => {
+        stopRest();
+        stopGateway();
+      };
     });
   }
 

@@ -31,6 +31,11 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Whether `Authorization: Bot <token>` carried the right token (the header itself is never kept). */
   authorized: boolean;
+  /**
+   * The `User-Agent` header, null when absent. discord.js sends `DiscordBot (url, version) …` followed
+   * by its `userAgentAppendix`, which tells apart two processes of one application.
+   */
+  userAgent: string | null;
   /** Parsed JSON body, or the `payload_json` part of a multipart body; null when there was none. */
   body: unknown;
   files: RecordedFile[];
@@ -125,6 +130,11 @@ function attachmentProblems(body: unknown, files: UploadedFile[]): string[] {
   return problems;
 }
 
+/** The channel an interaction happened in, where its responses and follow-ups appear. */
+function interactionChannelId(record: FakeInteractionRecord, world: FakeWorld): string {
+  return record.payload.channel?.id ?? record.payload.channel_id ?? world.channelId;
+}
+
 export class FakeRest {
   readonly requests: RecordedRequest[] = [];
   readonly #routes: Route[] = [];
@@ -140,6 +150,10 @@ export class FakeRest {
       validator: DiscordSchemaValidator;
       /** `reject` answers schema violations with 400 like Discord; `record` only notes them. */
       validation: 'reject' | 'record';
+      /** `shards` of GET /gateway/bot: the shard count Discord recommends to this bot. */
+      recommendedShards: number;
+      /** `session_start_limit.max_concurrency`: how many shards may identify at once. */
+      maxConcurrency: number;
     },
   ) {
     this.#defineRoutes();
@@ -200,6 +214,7 @@ export class FakeRest {
       params: matched?.params ?? {},
       query: Object.fromEntries(query),
       authorized,
+      userAgent: req.headers['user-agent'] ?? null,
       body: null,
       files: [],
       schemaErrors: null,
@@ -336,8 +351,13 @@ export class FakeRest {
     this.#route('GET', '/gateway/bot', () =>
       json({
         url: this.options.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+        shards: this.options.recommendedShards,
+        session_start_limit: {
+          total: 1000,
+          remaining: 999,
+          reset_after: 86_400_000,
+          max_concurrency: this.options.maxConcurrency,
+        },
       }),
     );
     this.#route('GET', '/users/@me', () => json(world.botUser));
@@ -383,7 +403,7 @@ export class FakeRest {
     const commandRoutes = (template: string, guildOf: (params: Record<string, string>) => string | null) => {
       const check = (params: Record<string, string>) =>
         params.application_id === world.applicationId &&
-        (params.guild_id === undefined || params.guild_id === world.guildId);
+        (params.guild_id === undefined || world.guild(params.guild_id) !== undefined);
       this.#route('GET', template, ({ params }) =>
         check(params) ? json(commandList(guildOf(params))) : missingAccess(),
       );
@@ -491,7 +511,7 @@ export class FakeRest {
         const message =
           original && (original.flags & MessageFlags.Loading) !== 0
             ? world.editMessage(original, { ...messageBody(body), flags: undefined }, files)
-            : world.createMessage(world.channelId, messageBody(body), files, {
+            : world.createMessage(interactionChannelId(record, world), messageBody(body), files, {
                 interactionId: record.id,
                 webhookId: world.applicationId,
               });
@@ -537,12 +557,14 @@ export class FakeRest {
     }
 
     // Channels and guild.
-    this.#route('GET', '/channels/{channel_id}', ({ params }) =>
-      params.channel_id === world.channelId ? json(world.channel()) : unknownChannel(),
-    );
+    this.#route('GET', '/channels/{channel_id}', ({ params }) => {
+      const guild = world.guildOfChannel(params.channel_id ?? '');
+      return guild ? json(world.channel(guild)) : unknownChannel();
+    });
     this.#route('POST', '/channels/{channel_id}/messages', ({ params, body, files }) => {
-      if (params.channel_id !== world.channelId) return unknownChannel();
-      const message = world.createMessage(world.channelId, messageBody(body), files);
+      const guild = world.guildOfChannel(params.channel_id ?? '');
+      if (!guild) return unknownChannel();
+      const message = world.createMessage(guild.channelId, messageBody(body), files);
       return json(world.apiMessage(message));
     });
     const channelMessage = (params: Record<string, string>) => {
@@ -568,18 +590,27 @@ export class FakeRest {
       world.messages.delete(message.id);
       return { status: 204 };
     });
+    const unknownGuild = () => discordError(404, 10004, 'Unknown Guild');
     this.#route('GET', '/guilds/{guild_id}', ({ params }) => {
-      if (params.guild_id !== world.guildId) return discordError(404, 10004, 'Unknown Guild');
-      const { members: _m, channels: _c, voice_states: _v, presences: _p, ...guild } = world.guildCreate();
+      const found = world.guild(params.guild_id ?? '');
+      if (!found) return unknownGuild();
+      const {
+        members: _m,
+        channels: _c,
+        voice_states: _v,
+        presences: _p,
+        ...guild
+      } = world.guildCreate(found);
       return json(guild);
     });
-    this.#route('GET', '/guilds/{guild_id}/roles', ({ params }) =>
-      params.guild_id === world.guildId
-        ? json([...world.roles.values()])
-        : discordError(404, 10004, 'Unknown Guild'),
-    );
+    this.#route('GET', '/guilds/{guild_id}/roles', ({ params }) => {
+      const guild = world.guild(params.guild_id ?? '');
+      return guild ? json([...guild.roles.values()]) : unknownGuild();
+    });
     this.#route('GET', '/guilds/{guild_id}/members/{user_id}', ({ params }) => {
-      const user = params.guild_id === world.guildId ? world.users.get(params.user_id ?? '') : undefined;
+      const guild = world.guild(params.guild_id ?? '');
+      if (!guild) return unknownGuild();
+      const user = guild.members.get(params.user_id ?? '');
       return user ? json(world.member(user)) : discordError(404, 10007, 'Unknown Member');
     });
   }
@@ -588,6 +619,7 @@ export class FakeRest {
   #applyCallback(record: FakeInteractionRecord, callback: FakeCallback) {
     const world = this.world;
     const body = messageBody(callback.data);
+    const channelId = interactionChannelId(record, world);
     const componentMessage = () => {
       const payload = record.payload;
       const id = 'message' in payload && payload.message ? payload.message.id : null;
@@ -595,7 +627,7 @@ export class FakeRest {
     };
     switch (callback.type) {
       case InteractionResponseType.ChannelMessageWithSource: {
-        const message = world.createMessage(world.channelId, body, callback.files, {
+        const message = world.createMessage(channelId, body, callback.files, {
           interactionId: record.id,
           webhookId: world.applicationId,
         });
@@ -604,7 +636,7 @@ export class FakeRest {
       }
       case InteractionResponseType.DeferredChannelMessageWithSource: {
         const ephemeral = callback.ephemeral ? MessageFlags.Ephemeral : 0;
-        const message = world.createMessage(world.channelId, {}, [], {
+        const message = world.createMessage(channelId, {}, [], {
           interactionId: record.id,
           webhookId: world.applicationId,
           flags: MessageFlags.Loading | ephemeral,

@@ -24,18 +24,21 @@ import {
   PermissionFlagsBits,
   type RoleFlags,
 } from 'discord.js';
-import { nextSnowflake } from './snowflake.js';
+import { nextSnowflake, snowflakeOnShard } from './snowflake.js';
 
 /**
- * The fake's in-memory Discord: one guild with one text channel, its roles and members, the bot's
- * user, registered commands, messages (with attachment bytes) and the interactions sent to the bot.
- * Objects are kept in a simple model and rendered to Discord's JSON shapes (typed by
- * discord-api-types) when the gateway or REST sends them.
+ * The fake's in-memory Discord: guilds (a default one, plus any a test adds) each with one text
+ * channel, its roles and members; the bot's user, registered commands, messages (with attachment
+ * bytes) and the interactions sent to the bot. Objects are kept in a simple model and rendered to
+ * Discord's JSON shapes (typed by discord-api-types) when the gateway or REST sends them.
  */
 
+/** A member of one guild: the same person in two guilds is two FakeUsers sharing `user.id`. */
 export interface FakeUser {
   user: APIUser;
-  /** Role ids in the fake guild (the @everyone role is implied, as on Discord). */
+  /** The guild this membership is in. */
+  guildId: string;
+  /** Role ids in that guild (the @everyone role is implied, as on Discord). */
   roles: string[];
   /** Permissions the member has in the channel, sent as `member.permissions` in interactions. */
   permissions: bigint;
@@ -47,11 +50,38 @@ export interface FakeUserOptions {
   id?: string;
   username: string;
   globalName?: string | null;
-  /** Role names of the fake guild (`Quiz Host`, …); a role that does not exist yet is created. */
+  /** Role names of the guild (`Quiz Host`, …); a role that does not exist yet is created. */
   roles?: string[];
   /** Extra permission bits on top of @everyone's, e.g. `PermissionFlagsBits.ManageGuild`. */
   permissions?: bigint;
   bot?: boolean;
+  /** The guild to join (the default guild when absent). */
+  guild?: FakeGuild;
+}
+
+/** A guild the bot is in, with its one text channel. */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  channelId: string;
+  channelName: string;
+  ownerId: string;
+  /** When the bot joined it. */
+  createdAt: string;
+  /** Its roles by id; the @everyone role's id is the guild's id, as on Discord. */
+  roles: Map<string, APIRole>;
+  /** Its members by user id, the bot among them. */
+  members: Map<string, FakeUser>;
+}
+
+export interface FakeGuildOptions {
+  name?: string;
+  channelName?: string;
+  /**
+   * `[shardId, shardCount]`: make the guild's id one that Discord's sharding formula
+   * `(guild_id >> 22) % shardCount` puts on `shardId`, so its events go to that shard's sessions.
+   */
+  shardOf?: readonly [number, number];
 }
 
 export interface FakeAttachment {
@@ -129,23 +159,31 @@ export function apiUser(options: {
 export class FakeWorld {
   readonly applicationId: string;
   readonly botUser: APIUser;
-  readonly guildId = nextSnowflake();
-  readonly guildName = 'MediConfusion Test Server';
-  readonly channelId = nextSnowflake();
-  readonly channelName = 'radiology-quiz';
-  readonly ownerId = nextSnowflake();
-  readonly createdAt = new Date().toISOString();
-  readonly roles = new Map<string, APIRole>();
-  readonly users = new Map<string, FakeUser>();
+  /** Every guild the bot is in, the default one first. */
+  readonly guilds = new Map<string, FakeGuild>();
+  /** The guild tests use when they name none (the only one for single-guild tests). */
+  readonly defaultGuild: FakeGuild;
+  readonly guildId: string;
+  readonly guildName: string;
+  readonly channelId: string;
+  readonly channelName: string;
+  readonly ownerId: string;
+  readonly createdAt: string;
+  /** The default guild's roles. */
+  readonly roles: Map<string, APIRole>;
+  /** The default guild's members. */
+  readonly users: Map<string, FakeUser>;
   readonly messages = new Map<string, FakeMessage>();
   readonly globalCommands: APIApplicationCommand[] = [];
   readonly guildCommands = new Map<string, APIApplicationCommand[]>();
   readonly interactions = new Map<string, FakeInteractionRecord>();
+  /** Each user's DM channel with the bot, by user id. */
+  readonly #dmChannels = new Map<string, string>();
   readonly #interactionsByToken = new Map<string, FakeInteractionRecord>();
 
   constructor(
     readonly origin: string,
-    options: { applicationId?: string; botName?: string } = {},
+    options: { applicationId?: string; botName?: string; defaultGuild?: FakeGuildOptions } = {},
   ) {
     this.applicationId = options.applicationId ?? nextSnowflake();
     // A bot user's id is its application's id, as for every bot created in the developer portal.
@@ -154,17 +192,84 @@ export class FakeWorld {
       username: options.botName ?? 'MediConfusion',
       bot: true,
     });
-    this.#addRole('@everyone', EVERYONE_PERMISSIONS, this.guildId);
-    this.users.set(this.botUser.id, {
-      user: this.botUser,
-      roles: [],
-      permissions: BOT_PERMISSIONS,
-      joinedAt: this.createdAt,
-      nick: null,
+    this.defaultGuild = this.addGuild({
+      name: 'MediConfusion Test Server',
+      channelName: 'radiology-quiz',
+      ...options.defaultGuild,
     });
+    this.guildId = this.defaultGuild.id;
+    this.guildName = this.defaultGuild.name;
+    this.channelId = this.defaultGuild.channelId;
+    this.channelName = this.defaultGuild.channelName;
+    this.ownerId = this.defaultGuild.ownerId;
+    this.createdAt = this.defaultGuild.createdAt;
+    this.roles = this.defaultGuild.roles;
+    this.users = this.defaultGuild.members;
   }
 
-  #addRole(name: string, permissions: bigint, id: string = nextSnowflake()): APIRole {
+  /** Adds a guild the bot is in, with an @everyone role, one text channel and the bot as member. */
+  addGuild(options: FakeGuildOptions = {}): FakeGuild {
+    const id = options.shardOf ? snowflakeOnShard(options.shardOf[0], options.shardOf[1]) : nextSnowflake();
+    const number = this.guilds.size + 1;
+    const guild: FakeGuild = {
+      id,
+      name: options.name ?? `Test Server ${number}`,
+      channelId: nextSnowflake(),
+      channelName: options.channelName ?? `quiz-${number}`,
+      ownerId: nextSnowflake(),
+      createdAt: new Date().toISOString(),
+      roles: new Map(),
+      members: new Map(),
+    };
+    this.guilds.set(id, guild);
+    this.#addRole(guild, '@everyone', EVERYONE_PERMISSIONS, id);
+    guild.members.set(this.botUser.id, {
+      user: this.botUser,
+      guildId: id,
+      roles: [],
+      permissions: BOT_PERMISSIONS,
+      joinedAt: guild.createdAt,
+      nick: null,
+    });
+    return guild;
+  }
+
+  /** The id of `userId`'s DM channel with the bot (made on first use, then the same). */
+  dmChannelId(userId: string): string {
+    let id = this.#dmChannels.get(userId);
+    if (id === undefined) {
+      id = nextSnowflake();
+      this.#dmChannels.set(userId, id);
+    }
+    return id;
+  }
+
+  guild(id: string): FakeGuild | undefined {
+    return this.guilds.get(id);
+  }
+
+  /** The guild whose text channel `channelId` is. */
+  guildOfChannel(channelId: string): FakeGuild | undefined {
+    for (const guild of this.guilds.values()) if (guild.channelId === channelId) return guild;
+    return undefined;
+  }
+
+  /**
+   * `user`'s membership in `guild`: `user` itself when it is a member there, else the member of that
+   * guild with the same user id. Throws when that person never joined the guild.
+   */
+  memberIn(guild: FakeGuild, user: FakeUser): FakeUser {
+    if (user.guildId === guild.id) return user;
+    const member = guild.members.get(user.user.id);
+    if (!member) {
+      throw new Error(
+        `${user.user.username} is not a member of guild ${guild.name} (${guild.id}); add them with addUser({ guild })`,
+      );
+    }
+    return member;
+  }
+
+  #addRole(guild: FakeGuild, name: string, permissions: bigint, id: string = nextSnowflake()): APIRole {
     const role: APIRole = {
       id,
       name,
@@ -173,27 +278,29 @@ export class FakeWorld {
       hoist: false,
       icon: null,
       unicode_emoji: null,
-      position: this.roles.size,
+      position: guild.roles.size,
       permissions: permissions.toString(),
       managed: false,
       mentionable: false,
       // No flag set; the flag enums have no member for zero.
       flags: 0 as RoleFlags,
     };
-    this.roles.set(id, role);
+    guild.roles.set(id, role);
     return role;
   }
 
-  roleByName(name: string): APIRole {
-    for (const role of this.roles.values()) if (role.name === name) return role;
-    return this.#addRole(name, 0n);
+  /** The role called `name` in `guild` (the default guild when absent), created when missing. */
+  roleByName(name: string, guild: FakeGuild = this.defaultGuild): APIRole {
+    for (const role of guild.roles.values()) if (role.name === name) return role;
+    return this.#addRole(guild, name, 0n);
   }
 
   addUser(options: FakeUserOptions): FakeUser {
+    const guild = options.guild ?? this.defaultGuild;
     const id = options.id ?? nextSnowflake();
-    const roles = (options.roles ?? []).map((name) => this.roleByName(name).id);
+    const roles = (options.roles ?? []).map((name) => this.roleByName(name, guild).id);
     const rolePermissions = roles.reduce(
-      (bits, roleId) => bits | BigInt(this.roles.get(roleId)?.permissions ?? 0),
+      (bits, roleId) => bits | BigInt(guild.roles.get(roleId)?.permissions ?? 0),
       0n,
     );
     const user: FakeUser = {
@@ -203,12 +310,13 @@ export class FakeWorld {
         globalName: options.globalName ?? null,
         bot: options.bot,
       }),
+      guildId: guild.id,
       roles,
       permissions: EVERYONE_PERMISSIONS | rolePermissions | (options.permissions ?? 0n),
       joinedAt: new Date().toISOString(),
       nick: null,
     };
-    this.users.set(id, user);
+    guild.members.set(id, user);
     return user;
   }
 
@@ -229,12 +337,13 @@ export class FakeWorld {
     };
   }
 
-  channel(): APIGuildTextChannel<ChannelType.GuildText> {
+  /** The text channel of `guild` (the default guild when absent). */
+  channel(guild: FakeGuild = this.defaultGuild): APIGuildTextChannel<ChannelType.GuildText> {
     return {
-      id: this.channelId,
+      id: guild.channelId,
       type: ChannelType.GuildText,
-      guild_id: this.guildId,
-      name: this.channelName,
+      guild_id: guild.id,
+      name: guild.channelName,
       position: 0,
       permission_overwrites: [],
       nsfw: false,
@@ -245,29 +354,29 @@ export class FakeWorld {
     };
   }
 
-  guildCreate(): GatewayGuildCreateDispatchData {
-    const bot = this.users.get(this.botUser.id);
+  guildCreate(guild: FakeGuild = this.defaultGuild): GatewayGuildCreateDispatchData {
+    const bot = guild.members.get(this.botUser.id);
     return {
-      id: this.guildId,
-      name: this.guildName,
+      id: guild.id,
+      name: guild.name,
       icon: null,
       splash: null,
       discovery_splash: null,
       banner: null,
       description: null,
-      owner_id: this.ownerId,
+      owner_id: guild.ownerId,
       afk_channel_id: null,
       afk_timeout: 300,
       verification_level: GuildVerificationLevel.Low,
       default_message_notifications: GuildDefaultMessageNotifications.OnlyMentions,
       explicit_content_filter: GuildExplicitContentFilter.AllMembers,
-      roles: [...this.roles.values()],
+      roles: [...guild.roles.values()],
       emojis: [],
       stickers: [],
       features: [],
       mfa_level: GuildMFALevel.None,
       application_id: null,
-      system_channel_id: this.channelId,
+      system_channel_id: guild.channelId,
       system_channel_flags: GuildSystemChannelFlags.SuppressJoinNotifications,
       rules_channel_id: null,
       vanity_url_code: null,
@@ -282,13 +391,13 @@ export class FakeWorld {
       incidents_data: null,
       max_members: 500_000,
       max_video_channel_users: 25,
-      joined_at: this.createdAt,
+      joined_at: guild.createdAt,
       large: false,
       unavailable: false,
-      member_count: this.users.size,
+      member_count: guild.members.size,
       voice_states: [],
       members: bot ? [this.member(bot)] : [],
-      channels: [this.channel()],
+      channels: [this.channel(guild)],
       threads: [],
       presences: [],
       stage_instances: [],

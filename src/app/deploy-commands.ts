@@ -2,12 +2,12 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { z } from 'zod';
+import type { Command } from '../bot/command.js';
 import { COMMANDS } from '../commands/index.js';
 import { type DiscordConfig, loadConfig, loadDiscordConfig } from '../config.js';
 import { loadDotEnv } from '../env-file.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
-import type { Command } from './command.js';
 
 /**
  * Registers the bot's slash commands with Discord: in one guild when DISCORD_GUILD_ID is set (changes

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { type ImageResult, imageResultSchema, itemKey } from '../probe/records.js';
+import type { ReplayModelConfig } from '../adapters/models-file.js';
+import type { ModelAdapter, ModelRequest, ModelResult } from '../adapters/types.js';
 import type { Collection } from '../store/types.js';
-import type { ReplayModelConfig } from './models-file.js';
-import type { ModelAdapter, ModelRequest, ModelResult } from './types.js';
+import { type ImageResult, imageResultSchema, itemKey } from './records.js';
 
 /**
  * The `replay` provider: answers from a run recorded in the store (a probe run, or an official answers

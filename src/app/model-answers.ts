@@ -7,17 +7,11 @@ import type { Logger } from '../logger.js';
 import { ProbeAnswerSource } from '../probe/answer-source.js';
 import { PairAsker } from '../probe/ask-pair.js';
 import { probeStores } from '../probe/stores.js';
-import type { ModelAnswerSource, ModelPairAnswers } from '../quiz/model-answers.js';
+import type { ModelAnswerSource, ModelPairAnswers, OfferedModel } from '../quiz/model-answers.js';
 import type { Store } from '../store/types.js';
 
 /** The chance baseline every quiz can include, even without a models file. */
 export const RANDOM_BASELINE_ID = 'random';
-
-export interface OfferedModel {
-  id: string;
-  /** How it answers, for the host's menu. */
-  note: string;
-}
 
 export interface QuizModels {
   source: ModelAnswerSource;
