@@ -14,7 +14,6 @@ import { askablePairs } from '../probe/partial-set.js';
 import { loadPromptsFile, PROTOCOLS, type Protocol } from '../probe/prompts.js';
 import { VARIANTS, type Variant } from '../probe/protocols/variants.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
-import { createRecordedRunAdapter } from '../probe/replay.js';
 import { renderRunReport } from '../probe/report.js';
 import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
 import { writeResultFiles } from '../probe/result-files.js';
@@ -341,7 +340,7 @@ async function resolveModel(
   const replaying = async () => {
     const [{ findRecordedRun }, { createRecordedRunAdapter }] = await Promise.all([
       import('../probe/recorded-runs.js'),
-      import('../adapters/replay.js'),
+      import('../probe/replay.js'),
     ]);
     return { findRecordedRun, createRecordedRunAdapter };
   };
