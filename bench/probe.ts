@@ -13,9 +13,10 @@ import { makeOfficialDataDir } from '../test/support/placeholder-images.js';
 /**
  * The probe's throughput against a model that takes 200 ms per request (fake OpenAI server on loopback):
  * a full 352-question multiple-choice run at concurrency 16 as a user runs it — the built CLI
- * (`node dist/cli.js`) as its own process, timed from spawn to exit, start-up included — compared with the
- * ideal (352 × 0.2 s / 16); then the same run in-process (the request phase alone), one request at a time,
- * and answered from the cache. Also the start-up of `mediconfusion --help` beside a bare `node -e ''`.
+ * (`node dist/cli.js`, built as `npm run build` does) as its own process, timed from spawn to exit,
+ * start-up included — compared with the ideal (352 × 0.2 s / 16: the fake's latency alone, nothing else);
+ * then the same run in-process (the request phase alone), one request at a time, and answered from the
+ * cache. Also the start-up of `mediconfusion --help` beside a bare `node -e ''`.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -45,6 +46,8 @@ function median(values: number[]): number {
 const LATENCY_MS = 200;
 const CONCURRENCY = 16;
 const QUESTIONS = 352;
+/** Timed runs of the whole command; the median is held to the target, the best shown beside it. */
+const WHOLE_RUNS = 3;
 /** Pairs asked one at a time for the sequential baseline (a subset, extrapolated: the whole would take 70 s). */
 const BASELINE_PAIRS = 10;
 
@@ -93,34 +96,46 @@ export async function run(): Promise<void> {
     console.log(
       `probe: ${QUESTIONS} multiple-choice questions, fake model with ${LATENCY_MS} ms per request`,
     );
-    // The command users run is the build: make it from the current source.
+    // The command users run is the build: make it from the current source, as `npm run build` does.
     await run$(
       process.execPath,
       [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: ROOT,
-      },
+      { cwd: ROOT },
     );
+    await run$(process.execPath, [path.join(ROOT, 'scripts', 'bundle-dependencies.mjs')], { cwd: ROOT });
     const ideal = (QUESTIONS * LATENCY_MS) / 1000 / CONCURRENCY;
 
-    // Whole command, as its own process: start-up, requests, store and result files, exit.
-    const wholeEnv = { ...env, STORE_URL: `sqlite://${path.join(dir, 'whole.sqlite')}` };
-    const before = fake.requests.length;
-    const whole = await timeProcess(
-      [CLI, 'probe', 'run', '--model', 'bench', '--no-progress', '--concurrency', String(CONCURRENCY)],
-      wholeEnv,
-      dir,
-    );
-    const askedWhole = fake.requests.length - before;
+    // Whole command, as its own process: start-up, requests, store and result files, exit. Each run has a
+    // fresh store and result folder. An untimed short run first warms what is not the probe's to time: the
+    // fake server's own code (a model API is warm) and the file cache holding dist/ and node_modules/.
+    const wholeRun = (name: string, extra: string[]) =>
+      timeProcess(
+        [CLI, 'probe', 'run', '--model', 'bench', '--no-progress', ...extra],
+        {
+          ...env,
+          STORE_URL: `sqlite://${path.join(dir, `${name}.sqlite`)}`,
+          RUNS_DIR: path.join(dir, `${name}-runs`),
+        },
+        dir,
+      );
+    await wholeRun('whole-warm-up', ['--pairs', '8', '--concurrency', String(CONCURRENCY)]);
+    const wholeTimes: number[] = [];
+    let askedWhole = 0;
+    for (let i = 0; i < WHOLE_RUNS; i++) {
+      const before = fake.requests.length;
+      wholeTimes.push(await wholeRun(`whole-${i}`, ['--concurrency', String(CONCURRENCY)]));
+      askedWhole = fake.requests.length - before;
+    }
+    const whole = median(wholeTimes);
     const wholeRatio = whole / ideal;
     console.log(
-      `  whole command (node dist/cli.js probe run, spawn to exit), concurrency ${CONCURRENCY}: ${whole.toFixed(2)} s for ${askedWhole} requests`,
+      `  whole command (node dist/cli.js probe run, spawn to exit), concurrency ${CONCURRENCY}: ${whole.toFixed(2)} s for ${askedWhole} requests (median of ${WHOLE_RUNS}: ${wholeTimes.map((t) => t.toFixed(2)).join(', ')}; best ${Math.min(...wholeTimes).toFixed(2)} s)`,
     );
     console.log(
       `  ideal (${QUESTIONS} × ${LATENCY_MS / 1000} s / ${CONCURRENCY}):      ${ideal.toFixed(2)} s`,
     );
     console.log(
-      `  whole command / ideal:          ${wholeRatio.toFixed(3)}  (target ≤ 1.15: ${wholeRatio <= 1.15 ? 'met' : 'NOT met'})`,
+      `  whole command / ideal:          ${wholeRatio.toFixed(3)}, best ${(Math.min(...wholeTimes) / ideal).toFixed(3)}  (target ≤ 1.15: ${wholeRatio <= 1.15 ? 'met' : 'NOT met'})`,
     );
 
     // Start-up: `--help` beside an empty node process (median of 5 each, after one warm-up).

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -48,6 +49,9 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   };
   const destination = settings.destination ?? process.stderr;
   if (!(settings.pretty ?? isTerminal(destination))) return pino(options, destination);
+  // Loaded only for a terminal: piped and redirected runs never pay for it. It is CommonJS, so a
+  // synchronous require keeps createLogger synchronous.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   // In-process and synchronous (no worker thread), so a line is on the screen before the next output.
   const readable: DestinationStream = pretty({
     destination,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliContext } from '../src/cli/context.js';
-import { buildProgram, SUBCOMMANDS } from '../src/cli/program.js';
+import { buildProgram, programContextOf, SUBCOMMANDS } from '../src/cli/program.js';
 import { makeWorkspace, modelsYaml, openaiModel, type Workspace } from './probe/harness.js';
 import { type FakeServer, start } from './support/fake-openai.js';
 import { ROOT } from './support/paths.js';
@@ -29,7 +29,22 @@ function loadedPackages(log: string): Set<string> {
   return packages;
 }
 
+/** The project's own modules in the log, as paths under src/ (`cli/run.ts`). */
+function loadedSourceModules(log: string): Set<string> {
+  const modules = new Set<string>();
+  for (const url of log.split('\n')) {
+    const match = /\/src\/([^?]+)$/.exec(url);
+    if (match?.[1] && !url.includes('/node_modules/')) modules.add(match[1]);
+  }
+  return modules;
+}
+
 async function runLogged(argv: string[], env: Record<string, string>): Promise<Set<string>> {
+  return loadedPackages(await runLoggedRaw(argv, env));
+}
+
+/** Runs the CLI as its own process and returns its import log: every resolved module URL, one a line. */
+async function runLoggedRaw(argv: string[], env: Record<string, string>): Promise<string> {
   const logFile = path.join(ws.dir, `imports-${argv[0] ?? 'none'}-${Date.now()}.log`);
   const child = spawn(
     process.execPath,
@@ -45,7 +60,7 @@ async function runLogged(argv: string[], env: Record<string, string>): Promise<S
   child.stderr.on('data', (c: Buffer) => output.push(c));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`exit ${code}:\n${Buffer.concat(output).toString()}`);
-  return loadedPackages(await readFile(logFile, 'utf8'));
+  return readFile(logFile, 'utf8');
 }
 
 let ws: Workspace;
@@ -71,11 +86,35 @@ describe('lazy subcommands', () => {
     }
   }, 180_000);
 
+  it('`--help` loads commander alone: no configuration schema (zod), logger (pino) or store', async () => {
+    const log = await runLoggedRaw(['--help'], ws.env);
+    expect([...loadedPackages(log)]).toEqual(['commander']);
+    const modules = loadedSourceModules(log);
+    expect(modules.has('cli/program.ts')).toBe(true);
+    for (const name of ['config.ts', 'logger.ts', 'cli/context.ts', 'store/index.ts', 'dataset/model.ts']) {
+      expect(modules.has(name), name).toBe(false);
+    }
+    // Only the program and what it needs to print help and exit: no subcommand module.
+    expect([...modules].filter((m) => m.startsWith('cli/')).sort()).toEqual([
+      'cli/exit-codes.ts',
+      'cli/program.ts',
+      'cli/run.ts',
+    ]);
+  }, 180_000);
+
   it('`probe run` against an OpenAI-compatible model loads its SDK and store, nothing of the rest', async () => {
     const loaded = await runLogged(['probe', 'run', '--model', 'm', '--pairs', '1', '--no-progress'], ws.env);
     expect(loaded.has('openai')).toBe(true);
     expect(loaded.has('@keyv/sqlite')).toBe(true);
-    for (const name of [...WEB_AND_BOT, ...EXPORT_AND_CHARTS, '@anthropic-ai/sdk', ...STORES]) {
+    // sharp decodes images only for `data check` and resizing; pino-pretty only formats for a terminal.
+    for (const name of [
+      ...WEB_AND_BOT,
+      ...EXPORT_AND_CHARTS,
+      '@anthropic-ai/sdk',
+      ...STORES,
+      'sharp',
+      'pino-pretty',
+    ]) {
       expect(loaded.has(name), name).toBe(false);
     }
   }, 180_000);
@@ -85,7 +124,10 @@ describe('lazy subcommands', () => {
       const out = new PassThrough();
       const chunks: Buffer[] = [];
       out.on('data', (c: Buffer) => chunks.push(c));
-      const program = await buildProgram(createCliContext({ out, err: out, env: {}, cwd: ws.dir }), argv);
+      const program = await buildProgram(
+        programContextOf(createCliContext({ out, err: out, env: {}, cwd: ws.dir })),
+        argv,
+      );
       const text = () => {
         program.outputHelp();
         return Buffer.concat(chunks).toString();

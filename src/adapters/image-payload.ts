@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { ImageInput } from './types.js';
 
 export interface ImagePayload {
@@ -14,6 +13,8 @@ export interface ImagePayload {
 export async function imagePayload(image: ImageInput, maxSide: number | null): Promise<ImagePayload> {
   if (maxSide === null)
     return { mediaType: image.mediaType, base64: Buffer.from(image.bytes).toString('base64') };
+  // Loaded only when resizing: libvips takes longer to load than the probe takes to start.
+  const { default: sharp } = await import('sharp');
   const input = sharp(image.bytes, { animated: false });
   const { width, height } = await input.metadata();
   if (width <= maxSide && height <= maxSide) {

@@ -5,26 +5,15 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { findModel, loadModelsFile, type ModelConfig, type ModelsFile } from '../adapters/models-file.js';
 import { createAdapter } from '../adapters/registry.js';
 import type { ModelAdapter } from '../adapters/types.js';
-import { loadCustomSetStrict } from '../dataset/custom.js';
 import type { PairSet } from '../dataset/model.js';
 import { loadOfficialSetStrict } from '../dataset/official.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import { renderCalibrationSection, runCalibration } from '../probe/calibration-report.js';
-import { compareRuns, renderComparison } from '../probe/compare.js';
-import {
-  detectProtocol,
-  detectVariant,
-  importOfficialAnswers,
-  parseOfficialAnswersFile,
-} from '../probe/import.js';
 import { effectiveStatus } from '../probe/lifecycle.js';
 import { askablePairs } from '../probe/partial-set.js';
-import { createProgressDisplay } from '../probe/progress.js';
 import { loadPromptsFile, PROTOCOLS, type Protocol } from '../probe/prompts.js';
 import { VARIANTS, type Variant } from '../probe/protocols/variants.js';
-import { findRecordedRun } from '../probe/recorded-runs.js';
 import type { ImageResult, RunRecord } from '../probe/records.js';
-import { createRecordedRunAdapter } from '../probe/replay.js';
 import { renderRunReport } from '../probe/report.js';
 import { DEFAULT_BACKOFF } from '../probe/request-gate.js';
 import { writeResultFiles } from '../probe/result-files.js';
@@ -269,11 +258,17 @@ Example:
     );
 }
 
+function openProbeStore(ctx: CliContext): Promise<Store> {
+  return openStore(ctx.config().storeUrl, { cwd: ctx.cwd, log: ctx.log() });
+}
+
+/** Runs `use` with the store (`opening`, when its opening has already started), then closes it. */
 async function withStore<T>(
   ctx: CliContext,
   use: (stores: ProbeStores, store: Store) => Promise<T>,
+  opening: Promise<Store> = openProbeStore(ctx),
 ): Promise<T> {
-  const store = await openStore(ctx.config().storeUrl, { cwd: ctx.cwd, log: ctx.log() });
+  const store = await opening;
   try {
     return await use(probeStores(store), store);
   } finally {
@@ -296,7 +291,10 @@ async function loadSet(
       `No dataset at ${target}. Run \`mediconfusion data fetch\`, or pass --dataset with a data folder or a custom set file.`,
     );
   }
-  if (isFile) return { set: await loadCustomSetStrict(target), dataDir: ctx.config().dataDir };
+  if (isFile) {
+    const { loadCustomSetStrict } = await import('../dataset/custom.js');
+    return { set: await loadCustomSetStrict(target), dataDir: ctx.config().dataDir };
+  }
   return { set: await loadOfficialSetStrict(target), dataDir: target };
 }
 
@@ -338,7 +336,16 @@ async function resolveModel(
   id: string,
   modelsFile: () => Promise<ModelsFile>,
 ): Promise<ProbeModel> {
+  // Replaying is the exception: its modules load only when asked for.
+  const replaying = async () => {
+    const [{ findRecordedRun }, { createRecordedRunAdapter }] = await Promise.all([
+      import('../probe/recorded-runs.js'),
+      import('../probe/replay.js'),
+    ]);
+    return { findRecordedRun, createRecordedRunAdapter };
+  };
   if (id.startsWith(REPLAY_PREFIX)) {
+    const { findRecordedRun, createRecordedRunAdapter } = await replaying();
     const record = await findRecordedRun(stores, id.slice(REPLAY_PREFIX.length));
     return probeModel(
       createRecordedRunAdapter({ id: `replay-${record.id}`, runId: record.id, items: stores.items }),
@@ -350,6 +357,7 @@ async function resolveModel(
     runsDir: ctx.config().runsDir,
     factories: {
       replay: async (model) => {
+        const { findRecordedRun, createRecordedRunAdapter } = await replaying();
         const record = await findRecordedRun(stores, model.run);
         return createRecordedRunAdapter({ id: model.id, runId: record.id, items: stores.items });
       },
@@ -378,6 +386,141 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     );
   }
   const log = ctx.log();
+  // The store opens (its queries run on SQLite's own threads) while the dataset is read and checked.
+  const opening = openProbeStore(ctx);
+  // Its failure is reported once awaited below; until then it must not count as unhandled.
+  opening.catch(() => undefined);
+  let prepared: Awaited<ReturnType<typeof prepareProbeSet>>;
+  try {
+    prepared = await prepareProbeSet(ctx, options);
+  } catch (err) {
+    // The dataset's problem is the one to report; the store, if it opened, is closed again.
+    await opening.then(
+      (store) => store.close(),
+      () => undefined,
+    );
+    throw err;
+  }
+  const { set, dataDir, prompts, coverage } = prepared;
+
+  await withStore(
+    ctx,
+    async (stores) => {
+      let models: Promise<ModelsFile> | undefined;
+      const modelsFile = () => {
+        models ??= modelsFileFor(ctx, options.models);
+        return models;
+      };
+      const model = await resolveModel(ctx, stores, options.model, modelsFile);
+      const judge =
+        options.protocol === 'ff' && options.judge !== undefined
+          ? await resolveModel(ctx, stores, options.judge, modelsFile)
+          : null;
+
+      const runsDir = ctx.config().runsDir;
+
+      // First Ctrl-C: stop scheduling and let requests in flight finish; second: abort those too.
+      const stopController = new AbortController();
+      const abortController = new AbortController();
+      // Every request in flight listens to the abort signal (the SDKs add one listener each).
+      setMaxListeners(0, abortController.signal);
+      const display = options.progress
+        ? (await import('../probe/progress.js')).createProgressDisplay({
+            stream: ctx.err,
+            total: set.pairs.length * 2,
+            log,
+          })
+        : null;
+      const say = (text: string) => (display ? display.status(text) : ctx.err.write(`${text}\n`));
+      const onSigint = () => {
+        if (!stopController.signal.aborted) {
+          say('Stopping: waiting for the requests in flight (Ctrl-C again aborts them)');
+          stopController.abort();
+        } else {
+          say('Aborting the requests in flight…');
+          abortController.abort();
+        }
+      };
+      process.on('SIGINT', onSigint);
+      // Log lines between redraws would garble the bar: below warnings, the bar says it all.
+      const runLog = display?.isBar ? log.child({}, { level: 'warn' }) : log;
+      let run: Awaited<ReturnType<typeof runProbe>>;
+      try {
+        run = await runProbe({
+          set,
+          selection: {
+            category: options.category ?? null,
+            pairs: options.pairs ?? null,
+            seed: options.seed ?? null,
+          },
+          coverage,
+          dataDir,
+          protocol: options.protocol,
+          variant: options.variant,
+          ...(options.logprobs ? { logprobs: true } : {}),
+          model,
+          judge,
+          judgeTemperature: options.judgeTemperature,
+          prompts,
+          threshold: options.threshold,
+          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+          ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+          backoff: { ...DEFAULT_BACKOFF, maxAttempts: options.maxAttempts, baseMs: options.retryBaseMs },
+          maxRequests: options.maxRequests ?? null,
+          maxCostUsd: options.maxCost ?? null,
+          retryErrors: options.retryErrors ?? false,
+          stores,
+          outDir: options.out ? path.resolve(ctx.cwd, options.out) : null,
+          defaultOutDir: (runId) => path.join(runsDir, runId),
+          continueRun: !options.newRun,
+          generation: {
+            ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+            ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+          },
+          log: runLog,
+          ...(display ? { onProgress: (s) => display.update(s) } : {}),
+          stopSignal: stopController.signal,
+          abortSignal: abortController.signal,
+        });
+      } catch (err) {
+        if (err instanceof RunBusyError) {
+          throw new UserFacingError(
+            'PROBE_RUN_BUSY',
+            `${err.message}. Wait for it, stop it, or pass --new-run to record a separate run.`,
+          );
+        }
+        throw err;
+      } finally {
+        display?.stop();
+        process.off('SIGINT', onSigint);
+      }
+
+      const { record } = run;
+      const outDir = record.outDir ?? path.join(runsDir, record.id);
+      await writeResultFiles(outDir, set, record, run.results, run.score);
+      ctx.out.write(renderRunReport(record));
+      await reportCalibration(ctx, record, run.results, path.join(outDir, RELIABILITY_CHART_FILE));
+      if (record.status === 'failed') {
+        ctx.err.write(
+          `error: the run stopped at once: ${record.failure?.message ?? 'the model cannot be asked'}\n` +
+            'Fix the models file or the environment, then run the same command again to continue this run.\n',
+        );
+        ctx.exitCode = EXIT.config;
+      } else if (record.status === 'interrupted') {
+        ctx.exitCode = EXIT.interrupted;
+      } else if (record.counts.error > 0) {
+        ctx.out.write(
+          `${record.counts.error} image(s) ended in ERROR (reasons in ${path.join(outDir, 'images.csv')}). To ask only those again:\n  ${retryCommand(options)}\n`,
+        );
+        ctx.exitCode = EXIT.someErrors;
+      }
+    },
+    opening,
+  );
+}
+
+/** The pairs to ask and the prompts to ask them with. */
+async function prepareProbeSet(ctx: CliContext, options: RunOptions) {
   const { set: loadedSet, dataDir } = await loadSet(ctx, options.dataset);
   const prompts = await loadPromptsFile(dataDir);
   // A partial download: ask the complete pairs only, and say so in the record and the report.
@@ -387,113 +530,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
     ...(options.pairs !== undefined ? { pairs: options.pairs } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
-
-  await withStore(ctx, async (stores) => {
-    let models: Promise<ModelsFile> | undefined;
-    const modelsFile = () => {
-      models ??= modelsFileFor(ctx, options.models);
-      return models;
-    };
-    const model = await resolveModel(ctx, stores, options.model, modelsFile);
-    const judge =
-      options.protocol === 'ff' && options.judge !== undefined
-        ? await resolveModel(ctx, stores, options.judge, modelsFile)
-        : null;
-
-    const runsDir = ctx.config().runsDir;
-
-    // First Ctrl-C: stop scheduling and let requests in flight finish; second: abort those too.
-    const stopController = new AbortController();
-    const abortController = new AbortController();
-    // Every request in flight listens to the abort signal (the SDKs add one listener each).
-    setMaxListeners(0, abortController.signal);
-    const display = options.progress
-      ? createProgressDisplay({ stream: ctx.err, total: set.pairs.length * 2, log })
-      : null;
-    const say = (text: string) => (display ? display.status(text) : ctx.err.write(`${text}\n`));
-    const onSigint = () => {
-      if (!stopController.signal.aborted) {
-        say('Stopping: waiting for the requests in flight (Ctrl-C again aborts them)');
-        stopController.abort();
-      } else {
-        say('Aborting the requests in flight…');
-        abortController.abort();
-      }
-    };
-    process.on('SIGINT', onSigint);
-    // Log lines between redraws would garble the bar: below warnings, the bar says it all.
-    const runLog = display?.isBar ? log.child({}, { level: 'warn' }) : log;
-    let run: Awaited<ReturnType<typeof runProbe>>;
-    try {
-      run = await runProbe({
-        set,
-        selection: {
-          category: options.category ?? null,
-          pairs: options.pairs ?? null,
-          seed: options.seed ?? null,
-        },
-        coverage,
-        dataDir,
-        protocol: options.protocol,
-        variant: options.variant,
-        ...(options.logprobs ? { logprobs: true } : {}),
-        model,
-        judge,
-        judgeTemperature: options.judgeTemperature,
-        prompts,
-        threshold: options.threshold,
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
-        backoff: { ...DEFAULT_BACKOFF, maxAttempts: options.maxAttempts, baseMs: options.retryBaseMs },
-        maxRequests: options.maxRequests ?? null,
-        maxCostUsd: options.maxCost ?? null,
-        retryErrors: options.retryErrors ?? false,
-        stores,
-        outDir: options.out ? path.resolve(ctx.cwd, options.out) : null,
-        defaultOutDir: (runId) => path.join(runsDir, runId),
-        continueRun: !options.newRun,
-        generation: {
-          ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-        },
-        log: runLog,
-        ...(display ? { onProgress: (s) => display.update(s) } : {}),
-        stopSignal: stopController.signal,
-        abortSignal: abortController.signal,
-      });
-    } catch (err) {
-      if (err instanceof RunBusyError) {
-        throw new UserFacingError(
-          'PROBE_RUN_BUSY',
-          `${err.message}. Wait for it, stop it, or pass --new-run to record a separate run.`,
-        );
-      }
-      throw err;
-    } finally {
-      display?.stop();
-      process.off('SIGINT', onSigint);
-    }
-
-    const { record } = run;
-    const outDir = record.outDir ?? path.join(runsDir, record.id);
-    await writeResultFiles(outDir, set, record, run.results, run.score);
-    ctx.out.write(renderRunReport(record));
-    await reportCalibration(ctx, record, run.results, path.join(outDir, RELIABILITY_CHART_FILE));
-    if (record.status === 'failed') {
-      ctx.err.write(
-        `error: the run stopped at once: ${record.failure?.message ?? 'the model cannot be asked'}\n` +
-          'Fix the models file or the environment, then run the same command again to continue this run.\n',
-      );
-      ctx.exitCode = EXIT.config;
-    } else if (record.status === 'interrupted') {
-      ctx.exitCode = EXIT.interrupted;
-    } else if (record.counts.error > 0) {
-      ctx.out.write(
-        `${record.counts.error} image(s) ended in ERROR (reasons in ${path.join(outDir, 'images.csv')}). To ask only those again:\n  ${retryCommand(options)}\n`,
-      );
-      ctx.exitCode = EXIT.someErrors;
-    }
-  });
+  return { set, dataDir, prompts, coverage };
 }
 
 function setAccuracy(record: RunRecord): string {
@@ -681,7 +718,11 @@ async function probeCompare(
   if (runIds.length < 2) {
     throw new UserFacingError('PROBE_OPTION_INVALID', 'probe compare needs at least two run ids.');
   }
-  const { set } = await loadSet(ctx, options.dataset);
+  const [{ set }, { findRecordedRun }, { compareRuns, renderComparison }] = await Promise.all([
+    loadSet(ctx, options.dataset),
+    import('../probe/recorded-runs.js'),
+    import('../probe/compare.js'),
+  ]);
   const runs = await withStore(ctx, async (stores) => {
     const loaded = [];
     for (const id of runIds) {
@@ -717,7 +758,10 @@ async function probeImport(
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new UserFacingError('IMPORT_UNREADABLE', `Cannot read ${file}: ${reason}.`, { cause: err });
   }
-  const { set, dataDir } = await loadSet(ctx, options.dataset);
+  const [
+    { set, dataDir },
+    { detectProtocol, detectVariant, importOfficialAnswers, parseOfficialAnswersFile },
+  ] = await Promise.all([loadSet(ctx, options.dataset), import('../probe/import.js')]);
   const data = parseOfficialAnswersFile(raw, file, set);
   const protocol = options.protocol ?? detectProtocol(source, data);
   await withStore(ctx, async (stores) => {

@@ -2,6 +2,22 @@ import { Command, Help } from 'commander';
 import type { CliContext } from './context.js';
 
 /**
+ * What building the program needs: the streams the top-level help and usage errors are printed to, and
+ * the context a subcommand runs with, created only once one is loaded. Creating it loads the
+ * configuration schema and the logger, which `mediconfusion --help` has no use for.
+ */
+export interface ProgramContext {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  subcommandContext(): Promise<CliContext>;
+}
+
+/** A program context around a context that exists already (tests, the benchmark). */
+export function programContextOf(ctx: CliContext): ProgramContext {
+  return { out: ctx.out, err: ctx.err, subcommandContext: async () => ctx };
+}
+
+/**
  * Builds the `mediconfusion` program. Every subcommand is listed here, explicitly, so that this file is the
  * index of what the CLI can do. A subcommand's module (and what it imports: the web server, the Discord
  * bot, the SDKs, the export code) is loaded only when that subcommand runs or its help is asked for; the
@@ -92,7 +108,7 @@ export function targetSubcommand(argv: readonly string[]): string | null {
  * `argv` decides which subcommand is loaded; `'all'` loads every one (for tests comparing the index with
  * the definitions).
  */
-export async function buildProgram(ctx: CliContext, argv: readonly string[] | 'all'): Promise<Command> {
+export async function buildProgram(ctx: ProgramContext, argv: readonly string[] | 'all'): Promise<Command> {
   const program = new Command('mediconfusion')
     .description('MediConfusion benchmark tools: dataset, scoring, model probe, quiz bot')
     .version('0.1.0')
@@ -107,7 +123,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[] | 'a
   const stubs = new Map<Command, Subcommand>();
   for (const sub of SUBCOMMANDS) {
     if (argv === 'all' || sub.name === target) {
-      await sub.register(program, ctx);
+      await sub.register(program, await ctx.subcommandContext());
     } else {
       stubs.set(program.command(sub.name).description(sub.description), sub);
     }

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { isUserFacingError } from '../errors.js';
-import { type CliContext, createCliContext } from './context.js';
+import type { CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
@@ -9,21 +9,36 @@ import { buildProgram } from './program.js';
  * See exit-codes.ts: 0 success, 1 a problem the user can fix (printed without a stack), 2 usage error,
  * 3 a probe run with ERROR images, 70 a bug, 130 Ctrl-C.
  */
-export async function runCli(argv: string[], ctx: CliContext = createCliContext()): Promise<number> {
+export async function runCli(argv: string[], given?: CliContext): Promise<number> {
+  let ctx = given;
+  const err = given?.err ?? process.stderr;
   try {
-    const program = await buildProgram(ctx, argv);
+    const program = await buildProgram(
+      {
+        out: given?.out ?? process.stdout,
+        err,
+        // Without a subcommand (`--help`, a usage error) the context, its config and logger never load.
+        subcommandContext: async () => {
+          ctx ??= (await import('./context.js')).createCliContext();
+          return ctx;
+        },
+      },
+      argv,
+    );
     await program.parseAsync(argv, { from: 'user' });
-    return ctx.exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) {
+    return ctx?.exitCode ?? EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
       // Commander has already printed the help text or the usage error.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (isUserFacingError(err)) {
-      ctx.err.write(`error: ${err.message}\n`);
+    if (isUserFacingError(error)) {
+      err.write(`error: ${error.message}\n`);
       return EXIT.config;
     }
-    ctx.err.write(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    err.write(
+      `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return EXIT.internal;
   }
 }

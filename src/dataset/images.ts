@@ -1,7 +1,6 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import sharp from 'sharp';
 import type { PairImage } from './model.js';
 import type { Problem } from './problems.js';
 import type { SourcePosition } from './source-document.js';
@@ -85,6 +84,8 @@ export async function verifyImageFile(file: string): Promise<ImageVerdict> {
   }
   if (bytes.length === 0) return { ok: false, code: 'IMAGE_CORRUPT', message: 'image file is empty' };
   try {
+    // Loaded on first use: libvips takes longer to load than the probe takes to start.
+    const { default: sharp } = await import('sharp');
     const image = sharp(bytes, { failOn: 'truncated' });
     const metadata = await image.metadata();
     const format = metadata.format;

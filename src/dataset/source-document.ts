@@ -79,9 +79,62 @@ function jsonKey(property: JsonNode): JsonNode | undefined {
   return property.children?.[0];
 }
 
-/** Strict JSON (no comments, no trailing commas), with positions and duplicate-key detection. */
+/** Keys in the parsed value, every object's own keys counted. */
+function countParsedKeys(value: unknown): number {
+  if (Array.isArray(value)) {
+    let count = 0;
+    for (const item of value) count += countParsedKeys(item);
+    return count;
+  }
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  for (const item of Object.values(value)) count += 1 + countParsedKeys(item);
+  return count;
+}
+
+/** Every string token of a JSON text, and whether a colon follows it (a property name) or not. */
+const STRING_TOKEN = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+/**
+ * Whether valid JSON `text` repeats a key within one object. JSON.parse keeps only the last of a repeated
+ * key, so the parsed value then holds fewer keys than the text names; equal counts mean no repeats. In
+ * valid JSON every `"` outside a string opens one, so the scan meets the string tokens in order.
+ */
+function repeatsKeys(text: string, parsed: unknown): boolean {
+  let named = 0;
+  for (const match of text.matchAll(STRING_TOKEN)) if (match[1] !== undefined) named += 1;
+  return named !== countParsedKeys(parsed);
+}
+
+/**
+ * Strict JSON (no comments, no trailing commas), with positions and duplicate-key detection. A valid file
+ * without repeated keys (the usual case) is read with JSON.parse alone, and its syntax tree is built only
+ * if a position is asked for: the tree of the official dataset costs more than the rest of its loading.
+ */
 export function parseJsonDocument(file: string, rawText: string): SourceDocument {
   const text = stripBom(rawText);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return parseJsonTree(file, text);
+  }
+  if (repeatsKeys(text, parsed)) return parseJsonTree(file, text);
+  let tree: SourceDocument | undefined;
+  return {
+    file,
+    format: 'json',
+    value: parsed,
+    issues: [],
+    locate: (docPath) => {
+      tree ??= parseJsonTree(file, text);
+      return tree.locate(docPath);
+    },
+  };
+}
+
+/** The full reading: a syntax tree with every position, syntax errors and repeated keys as issues. */
+function parseJsonTree(file: string, text: string): SourceDocument {
   const position = lineIndex(text);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });

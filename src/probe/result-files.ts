@@ -156,13 +156,17 @@ export async function writeResultFiles(
   const names = resultFileNames(outDir, record);
   try {
     await mkdir(outDir, { recursive: true });
-    await writeAtomic(names.run, `${JSON.stringify({ run: record, results }, null, 2)}\n`);
-    await writeAtomic(
-      names.answers,
-      `${JSON.stringify(officialAnswersFile(set, record, results, score), null, 2)}\n`,
-    );
-    await writeAtomic(names.score, `${JSON.stringify(score.counts, null, 2)}\n`);
-    await writeAtomic(names.csv, imagesCsv(set, results));
+    // Independent files: written side by side, the next one formatted while the last is on its way.
+    const written = await Promise.allSettled([
+      writeAtomic(names.run, `${JSON.stringify({ run: record, results }, null, 2)}\n`),
+      writeAtomic(
+        names.answers,
+        `${JSON.stringify(officialAnswersFile(set, record, results, score), null, 2)}\n`,
+      ),
+      writeAtomic(names.score, `${JSON.stringify(score.counts, null, 2)}\n`),
+      writeAtomic(names.csv, imagesCsv(set, results)),
+    ]);
+    for (const outcome of written) if (outcome.status === 'rejected') throw outcome.reason;
   } catch (err) {
     throw new UserFacingError(
       'PROBE_OUTPUT_UNWRITABLE',

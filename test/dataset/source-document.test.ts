@@ -44,6 +44,18 @@ describe('reading JSON with positions', () => {
     expect(doc.value).toEqual({ p: { q: 2 } });
   });
 
+  it('finds a repeated key inside a list, past strings that hold quotes and colons', () => {
+    const text = '[{"a": "x\\": \\"y", "b": ":"}, {"c": "\\\\", "c": 2}]';
+    const doc = parseJsonDocument('x.json', text);
+    expect(doc.issues).toMatchObject([{ kind: 'duplicate-key', path: [1], key: 'c' }]);
+  });
+
+  it('reads keys that only look repeated (the same text as a value, an escaped quote) as distinct', () => {
+    const doc = parseJsonDocument('x.json', '{"a": "a", "b\\"": {"a": "\\"a\\":"}, "__proto__": 1}');
+    expect(doc.issues).toEqual([]);
+    expect(doc.value).toEqual(JSON.parse('{"a": "a", "b\\"": {"a": "\\"a\\":"}, "__proto__": 1}'));
+  });
+
   it('locates a value, and for a missing one the nearest existing parent', () => {
     const doc = parseJsonDocument('x.json', '{\n  "p": {\n    "q": [10, 20]\n  }\n}');
     expect(doc.locate(['p', 'q', 1])).toEqual({ line: 3, column: 15 });
