@@ -98,13 +98,15 @@ function draw(box: HTMLElement, input: CategoryChartInput, current: EChartsType 
   if (width === 0) return current;
   const narrow = width < NARROW_PX;
   const groups = input.categories.length * Math.max(1, input.series.length);
+  box.classList.toggle('chart-box-narrow', narrow);
+  // A chart that was narrow (a phone turned to landscape) drops the height it set itself before the box
+  // is measured, or the wide chart would keep the narrow one's height and spill over what follows.
+  if (!narrow) box.style.removeProperty('height');
   // On its side the chart grows with its bars; on a wide screen it fills the height it was given.
   const height = narrow
     ? Math.max(320, 210 + groups * 26 + input.categories.length * 14)
     : Math.max(320, Math.floor(box.clientHeight));
-  box.classList.toggle('chart-box-narrow', narrow);
   if (narrow) box.style.height = `${height}px`;
-  else box.style.removeProperty('height');
   const chart = current ?? init(box, null, { renderer: 'svg', width, height });
   chart.resize({ width, height });
   chart.setOption(
