@@ -49,6 +49,17 @@ const envSchema = z.object({
   WEB_JOINS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   WEB_ROOMS_PER_HOUR: z.coerce.number().int().min(1).default(10),
   WEB_ROOM_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
+  // Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For gives the client address.
+  WEB_TRUSTED_PROXIES: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/,
+      'must be IP addresses or CIDR ranges, comma-separated',
+    )
+    .optional(),
+  // How long a process's lease on a quiz session lasts unrenewed: how soon another process (a respawned
+  // shard, the next process of a rolling update) takes over the sessions of one that died.
+  QUIZ_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -74,11 +85,15 @@ export interface Config {
   runsDir: string;
   /** Key of the human baseline's pseudonymous participant ids (BASELINE_SECRET); null when not set. */
   baselineSecret: string | null;
+  /** How long a quiz session's lease lasts unrenewed (QUIZ_LEASE_SECONDS), in ms. */
+  quizLeaseMs: number;
   web: {
     port: number;
     host: string;
     /** Base of the links and QR codes given to participants; null: derived from host and port. */
     publicUrl: string | null;
+    /** Reverse proxies whose X-Forwarded-For is believed (WEB_TRUSTED_PROXIES). */
+    trustedProxies: string[];
     admission: {
       maxParticipantsPerRoom: number;
       joinsPerMinute: number;
@@ -146,10 +161,15 @@ export function loadConfig(
     modelsFile: path.resolve(cwd, e.MODELS_FILE),
     runsDir: path.resolve(cwd, e.RUNS_DIR),
     baselineSecret: e.BASELINE_SECRET ?? null,
+    quizLeaseMs: e.QUIZ_LEASE_SECONDS * 1000,
     web: {
       port: e.WEB_PORT,
       host: e.WEB_HOST,
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      trustedProxies: (e.WEB_TRUSTED_PROXIES ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
       admission: {
         maxParticipantsPerRoom: e.WEB_MAX_PARTICIPANTS,
         joinsPerMinute: e.WEB_JOINS_PER_MINUTE,
@@ -181,6 +201,10 @@ const discordEnvSchema = z.object({
   DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_HOST_ROLE: z.string().min(1).optional(),
   DISCORD_API_BASE: z.url().default('https://discord.com/api'),
+  DISCORD_SHARDS: z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,4})$/, 'must be "auto" or a number of shards from 1')
+    .optional(),
 });
 
 export interface DiscordConfig {
@@ -193,6 +217,16 @@ export interface DiscordConfig {
   hostRole: string | null;
   /** REST base without version (`https://discord.com/api`); tests point it at a fake Discord. */
   apiBase: string;
+  /** Run the bot as this many shard processes (`auto`: Discord's recommendation); null: in this process. */
+  shards: ShardCount | null;
+}
+
+export type ShardCount = number | 'auto';
+
+/** `auto` or a whole number of shards from 1, as `--shards` and DISCORD_SHARDS take it. */
+export function parseShardCount(value: string): ShardCount | null {
+  if (value === 'auto') return 'auto';
+  return /^[1-9]\d{0,4}$/.test(value) ? Number(value) : null;
 }
 
 export function loadDiscordConfig(env: Record<string, string | undefined> = process.env): DiscordConfig {
@@ -213,6 +247,7 @@ export function loadDiscordConfig(env: Record<string, string | undefined> = proc
     guildId: e.DISCORD_GUILD_ID ?? null,
     hostRole: e.DISCORD_HOST_ROLE ?? null,
     apiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
+    shards: e.DISCORD_SHARDS === undefined ? null : parseShardCount(e.DISCORD_SHARDS),
   };
 }
 

@@ -4,7 +4,13 @@ import { recordedRunAnswers } from '../baseline/recorded-models.js';
 import { BaselineService } from '../baseline/service.js';
 import { runBot } from '../bot/run.js';
 import { COMMANDS } from '../commands/index.js';
-import { type Config, loadDiscordConfig, loadLiveProbeConfig } from '../config.js';
+import {
+  type Config,
+  type DiscordConfig,
+  loadDiscordConfig,
+  loadLiveProbeConfig,
+  type ShardCount,
+} from '../config.js';
 import type { PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
 import { fetchData } from '../fetch/fetch-data.js';
@@ -16,9 +22,12 @@ import { QuizEngine, type RecoveryReport } from '../quiz/engine.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { isWebRoomId } from '../web/rooms.js';
 import { startWebServer, type WebServer } from '../web/server.js';
+import { startShardedBot } from './discord-shards.js';
 import { createQuizModels } from './model-answers.js';
 import { chooseQuizSet } from './quiz-set.js';
+import type { ShardRun } from './shard-plan.js';
 
 /**
  * The composition root of `start`: it chooses the set, opens the store, builds the model answers, the
@@ -48,6 +57,8 @@ export interface AppOptions {
   /** Try `data fetch` when the dataset is missing (default true). */
   fetch?: boolean;
   models?: string;
+  /** Run the Discord bot as shard processes (`auto` or a number); DISCORD_SHARDS when not given. */
+  shards?: ShardCount;
 }
 
 /** What the Discord side needs to run over the same engine and store as the web channel. */
@@ -99,6 +110,36 @@ export async function startDiscordIfConfigured(deps: DiscordDeps): Promise<Disco
   });
   deps.log.info('Discord bot connected');
   return { stop: () => running.stop() };
+}
+
+/** The shard count asked for (`--shards`, then DISCORD_SHARDS) when Discord is configured; null otherwise. */
+function shardingOf(
+  options: AppOptions,
+  env: Record<string, string | undefined>,
+): { discord: DiscordConfig; count: ShardCount } | null {
+  if (env.DISCORD_TOKEN === undefined || env.DISCORD_TOKEN === '') {
+    if (options.shards !== undefined) {
+      throw new UserFacingError(
+        'CONFIG_MISSING',
+        '--shards runs the Discord bot as shard processes, but DISCORD_TOKEN is not set.',
+      );
+    }
+    return null;
+  }
+  const discord = loadDiscordConfig(env);
+  const count = options.shards ?? discord.shards;
+  return count === null ? null : { discord, count };
+}
+
+/** `start --shards`: the bot as shard processes under discord.js's ShardingManager (discord-shards.ts). */
+async function startShards(
+  sharding: { discord: DiscordConfig; count: ShardCount },
+  run: ShardRun,
+  log: Logger,
+): Promise<DiscordHandle> {
+  const bot = await startShardedBot({ discord: sharding.discord, count: sharding.count, run, log });
+  log.info({ shards: bot.totalShards }, 'Discord bot connected as shard processes');
+  return { stop: () => bot.stop() };
 }
 
 export interface RunningApp {
@@ -155,14 +196,23 @@ export async function startApp(
     say,
   });
 
+  const sharding = shardingOf(options, ctx.env);
   const store = await openStore(config.storeUrl, { cwd: ctx.cwd, log });
+  if (sharding !== null && store.backend === 'sqlite') {
+    await store.close();
+    throw new UserFacingError(
+      'SHARDS_NEED_SHARED_STORE',
+      `Running the Discord bot as shard processes (${options.shards !== undefined ? '--shards' : 'DISCORD_SHARDS'}) needs a store every process can share, but STORE_URL is ${store.redactedUrl}: a SQLite file serves one process. Set STORE_URL to a redis:// or postgres:// URL (see the README, "Sharding"), or run without shards.`,
+    );
+  }
   let engine: QuizEngine | null = null;
   let web: WebServer | null = null;
   let discord: DiscordHandle | null = null;
   const close = async () => {
     await web?.close();
     await discord?.stop();
-    engine?.close();
+    // Leases are given up, so another process (a rolling update's next one) takes the sessions at once.
+    await engine?.shutdown();
     await store.close();
   };
   try {
@@ -175,7 +225,15 @@ export async function startApp(
       runsDir: config.runsDir,
       log,
     });
-    engine = new QuizEngine({ store, set: choice.set, models: models.source, log });
+    engine = new QuizEngine({
+      store,
+      set: choice.set,
+      models: models.source,
+      log,
+      ownership: { ttlMs: config.quizLeaseMs },
+      // With shard processes running the Discord side, this process's engine runs the web rooms only.
+      ...(sharding !== null ? { scope: (room) => isWebRoomId(room.roomId) } : {}),
+    });
     // Without BASELINE_SECRET a local set-up keeps a generated one in its store, so pseudonyms stay stable
     // across restarts; a BASELINE_SECRET other than the one the records were made with stops start-up here.
     const baselineSecret = await resolveBaselineSecret({
@@ -197,17 +255,31 @@ export async function startApp(
     await baselineService.verifySecret();
     const recovered = await engine.recover();
     for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
-    discord = await startDiscordIfConfigured({
-      engine,
-      recovery: recovered,
-      asker: models.asker,
-      baseline: { service: baselineService, secret: baselineSecret },
-      store,
-      set: choice.set,
-      models: models.source,
-      log,
-      env: ctx.env,
-    });
+    discord =
+      sharding !== null
+        ? await startShards(
+            sharding,
+            {
+              cwd: ctx.cwd,
+              ...(options.set !== undefined ? { setFile: path.resolve(ctx.cwd, options.set) } : {}),
+              // The demo set stands in for MediConfusion (by choice, or because it could not be fetched).
+              demo: options.set === undefined && (options.demo === true || choice.banner !== null),
+              modelsFile:
+                options.models === undefined ? config.modelsFile : path.resolve(ctx.cwd, options.models),
+            },
+            log,
+          )
+        : await startDiscordIfConfigured({
+            engine,
+            recovery: recovered,
+            asker: models.asker,
+            baseline: { service: baselineService, secret: baselineSecret },
+            store,
+            set: choice.set,
+            models: models.source,
+            log,
+            env: ctx.env,
+          });
     const host = options.host ?? config.web.host;
     const port = options.port ?? config.web.port;
     try {
@@ -223,6 +295,7 @@ export async function startApp(
         port,
         publicUrl: config.web.publicUrl,
         admission: config.web.admission,
+        trustedProxies: config.web.trustedProxies,
         baseline: baselineService,
       });
     } catch (err) {

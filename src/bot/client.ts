@@ -69,7 +69,9 @@ export function createBot(
   const agent = createRestAgent();
   const client = new Client({
     intents: [...BOT_INTENTS],
-    rest: { api: config.apiBase, agent },
+    // The process id in the user agent tells apart, in a proxy's or Discord's logs, the requests of two
+    // processes of one bot (two shards, or the two sides of a rolling restart).
+    rest: { api: config.apiBase, agent, userAgentAppendix: `Node.js ${process.version} pid/${process.pid}` },
     // Whatever the bot writes, it never pings anyone unless a message asks for it explicitly.
     allowedMentions: { parse: [] },
   });

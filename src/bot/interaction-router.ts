@@ -7,9 +7,13 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { isUserFacingError } from '../errors.js';
+import type { QuizErrorCode } from '../quiz/quiz-errors.js';
 import type { BotDeps, Command, ComponentInteraction, ComponentRoute } from './command.js';
 import { parseCustomId } from './custom-id.js';
 import { loggableError } from './loggable-error.js';
+
+/** The refusal meaning "another process of this bot answers this", answered with silence. */
+const ANSWERED_ELSEWHERE: QuizErrorCode = 'SESSION_ELSEWHERE';
 
 /**
  * Sends every interaction to its command or component handler and makes sure the user always gets an
@@ -120,6 +124,11 @@ export function createInteractionRouter(commands: readonly Command[], deps: BotD
       await dispatch(interaction);
     } catch (err) {
       const friendly = isUserFacingError(err);
+      if (friendly && err.code === ANSWERED_ELSEWHERE) {
+        // Another process of this bot receives the same event and answers it; a reply here would race it.
+        log.debug(describe(interaction), 'interaction left to the process that runs its quiz');
+        return;
+      }
       if (friendly) log.info({ code: err.code, ...describe(interaction) }, 'interaction refused');
       else log.error({ err: loggableError(err), ...describe(interaction) }, 'interaction failed');
       if (!interaction.isRepliable()) return;

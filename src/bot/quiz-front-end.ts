@@ -413,6 +413,15 @@ export class DiscordQuiz {
           await this.send(channelId, { content: discordStepFailure(event.step, event.retryAt) });
         });
         return;
+      case 'recovered':
+        // Taken over from a process that stopped: shown as after a restart of this one.
+        void this.resume(event.report);
+        return;
+      case 'lost':
+        // Another process now runs the channel's quiz and speaks there; this one only forgets it.
+        this.channels.get(channelId)?.counter.cancel();
+        this.channels.delete(channelId);
+        return;
     }
   }
 
@@ -533,6 +542,19 @@ export class DiscordQuiz {
     return { channelId: interaction.channelId, guildId: interaction.guildId };
   }
 
+  /**
+   * With several processes on one store (two shards, or two processes of one shard during a rolling
+   * restart, which both receive the channel's events), only the process running the channel's quiz may
+   * answer: this throws SESSION_ELSEWHERE, which the router answers with silence, when another live
+   * process runs it. Cheap when this process runs a quiz here (no store read).
+   */
+  private async ensureNotElsewhere(channelId: string): Promise<void> {
+    if (this.engine.session(channelId) !== null) return;
+    if (await this.engine.runsElsewhere(channelId)) {
+      throw quizError('SESSION_ELSEWHERE', 'Another process of this bot runs the quiz in this channel.');
+    }
+  }
+
   /** `/quiz start`: starts the channel's session, announces it and posts the first question. */
   async start(interaction: ChatInputCommandInteraction, options: QuizStartOptions): Promise<void> {
     const { channelId, guildId } = this.guildChannel(interaction);
@@ -585,6 +607,7 @@ export class DiscordQuiz {
   /** `/quiz stop`: for hosts; reveals an answered open round, then posts the summary. */
   async stopCommand(interaction: ChatInputCommandInteraction, hostRole: string | null): Promise<void> {
     const { channelId } = this.guildChannel(interaction);
+    await this.ensureNotElsewhere(channelId);
     const session = this.engine.session(channelId);
     if (session === null) {
       throw quizError('NO_SESSION', 'There is no quiz running in this channel.');
@@ -611,6 +634,7 @@ export class DiscordQuiz {
   /** An answer button: records the click and tells the person, privately, what they chose. */
   async answer(interaction: ButtonInteraction, [sessionId, round, slot, option]: AnswerArgs): Promise<void> {
     const { channelId } = this.guildChannel(interaction);
+    await this.ensureNotElsewhere(channelId);
     const pending = this.engine.answer({
       roomId: channelId,
       userId: interaction.user.id,
@@ -684,6 +708,7 @@ export class DiscordQuiz {
    */
   async hostButton(interaction: ButtonInteraction, args: HostArgs, hostRole: string | null): Promise<void> {
     const { channelId } = this.guildChannel(interaction);
+    await this.ensureNotElsewhere(channelId);
     const [sessionId, round, action] = args;
     const at = { sessionId, round };
     const actor = this.actor(interaction, hostRole);
@@ -728,6 +753,7 @@ export class DiscordQuiz {
   /** "Full size": both original images, only for the person who asked. */
   async fullSize(interaction: ButtonInteraction, [sessionId, round]: FullSizeArgs): Promise<void> {
     const { channelId } = this.guildChannel(interaction);
+    await this.ensureNotElsewhere(channelId);
     const state = this.current(channelId, sessionId, round);
     if (state === null) {
       await interaction.reply(ephemeral('That question is over, so its images are no longer offered here.'));

@@ -110,7 +110,8 @@ export async function runBot(options: RunBotOptions): Promise<RunningBot> {
     stopped ??= (async () => {
       await quiz.close();
       await bot.stop();
-      if (options.shared === undefined) engine.close();
+      // Its leases are given up, so another process takes its sessions over at once.
+      if (options.shared === undefined) await engine.shutdown();
     })();
     return stopped;
   };

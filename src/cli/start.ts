@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type AppOptions, startApp } from '../app/compose.js';
+import { parseShardCount, type ShardCount } from '../config.js';
 import { joinReach } from '../web/reachability.js';
 import type { CliContext } from './context.js';
 
@@ -12,6 +13,12 @@ const portNumber = (value: string) => {
     throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 picks a free one).');
   }
   return n;
+};
+
+const shardCountOption = (value: string): ShardCount => {
+  const count = parseShardCount(value);
+  if (count === null) throw new InvalidArgumentError('expected "auto" or a number of shards from 1.');
+  return count;
 };
 
 /** Resolves on Ctrl+C or a termination request. */
@@ -42,6 +49,11 @@ export function registerStart(parent: Command, ctx: CliContext): void {
     .option('--demo', 'quiz on the bundled demo set (synthetic drawings) even if MediConfusion is installed')
     .option('--no-fetch', 'do not try to download MediConfusion when it is missing (use the demo set)')
     .option('--models <file>', 'models file (default: MODELS_FILE)')
+    .option(
+      '--shards <count>',
+      'run the Discord bot as shard processes: "auto" (Discord\'s recommendation) or a number; needs a Redis or PostgreSQL STORE_URL (default: DISCORD_SHARDS, none)',
+      shardCountOption,
+    )
     .addHelpText(
       'after',
       `

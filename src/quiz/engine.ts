@@ -23,9 +23,10 @@ import type {
   SessionRecord,
   SessionSettings,
 } from './records.js';
-import type { ModelPendingCode, RecoveryNote } from './recovery-note.js';
+import type { ModelPendingCode } from './recovery-note.js';
 import { computeReveal, type RoundReveal } from './reveal.js';
 import { RoundScheduler } from './round-scheduler.js';
+import { defaultOwnership, type OwnershipSettings, SessionLeases } from './session-leases.js';
 import {
   type Leaderboard,
   type LeaderboardOptions,
@@ -44,10 +45,10 @@ import {
   sessionPrefix,
 } from './store-layout.js';
 import { type SessionSummary, summarizeSession } from './summary.js';
-import type { RoundView, SessionView } from './views.js';
+import type { RecoveryReport, RoundView, SessionView } from './views.js';
 
 export type { Actor } from './host-rule.js';
-export type { RoundView, SessionView } from './views.js';
+export type { RecoveryReport, RoundView, SessionView } from './views.js';
 
 export interface QuizLimits {
   defaultRounds: number;
@@ -84,6 +85,16 @@ export interface QuizEngineOptions {
   scheduler?: Scheduler;
   limits?: Partial<QuizLimits>;
   newSessionId?: () => string;
+  /**
+   * Who this process is in session leases and how long a lease lasts (session-leases.ts); by default a
+   * unique name per process on Redis and PostgreSQL, and one fixed name on SQLite, which one process uses.
+   */
+  ownership?: Partial<OwnershipSettings>;
+  /**
+   * The rooms this engine recovers and takes over: with several processes on one store (Discord shards,
+   * the web channel in its own process), each covers its own share. All rooms by default.
+   */
+  scope?: (room: { roomId: string; guildId: string | null }) => boolean;
 }
 
 /** The session and round a host action is meant for: a press on an older question changes nothing. */
@@ -167,15 +178,6 @@ export interface StopOutcome {
   summary: SessionSummary;
 }
 
-export interface RecoveryReport {
-  /** Sessions running again; the front end re-arms a timer for each open round's deadline. */
-  resumed: SessionView[];
-  /** Rounds whose time ran out while the process was down, revealed now with every answer stored before. */
-  revealed: Array<{ reveal: RoundReveal; note: RecoveryNote }>;
-  /** Sessions left too long and closed now (their results are kept and summarised). */
-  ended: Array<{ summary: SessionSummary; note: RecoveryNote }>;
-}
-
 interface LiveRound {
   record: RoundRecord;
   pair: ConfusingPair;
@@ -229,6 +231,13 @@ export class QuizEngine {
   private readonly events: QuizEvents;
   /** Scheduled steps under way, so `settled()` (tests, shutdown) can wait for them. */
   private readonly running = new Set<Promise<unknown>>();
+  private readonly leases: SessionLeases;
+  private readonly scope: (room: { roomId: string; guildId: string | null }) => boolean;
+  private readonly scheduler: Scheduler;
+  /** The lease keeper's next run (renewals, and takeovers of sessions whose owner stopped). */
+  private keeper: { cancel(): void } | null = null;
+  private keeperStarted = false;
+  private keeping: Promise<void> | null = null;
   private closed = false;
 
   constructor(options: QuizEngineOptions) {
@@ -242,7 +251,14 @@ export class QuizEngine {
     this.random = options.random ?? Math.random;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.newSessionId = options.newSessionId ?? randomUUID;
-    this.timing = new RoundScheduler(this.clock, options.scheduler ?? systemScheduler);
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.timing = new RoundScheduler(this.clock, this.scheduler);
+    this.leases = new SessionLeases(
+      options.store,
+      { ...defaultOwnership(options.store), ...options.ownership },
+      this.clock,
+    );
+    this.scope = options.scope ?? (() => true);
     this.events = new QuizEvents((err, event) =>
       this.log.error({ err, event: event.type, roomId: event.roomId }, 'quiz event listener failed'),
     );
@@ -293,13 +309,24 @@ export class QuizEngine {
         endedAt: null,
         endReason: null,
       };
-      await this.claimRoom(session);
+      // The lease comes before the room: another process that finds the room taken then also finds
+      // the new session leased, and stays silent instead of treating the room as abandoned.
+      const claim = await this.leases.claim(session.id);
+      if (!claim.ok) throw new Error(`quiz: the new session id ${session.id} is already leased`);
       try {
-        await this.db.sessions.set(session.id, session);
+        await this.claimRoom(session);
       } catch (err) {
-        await this.db.rooms.delete(session.roomId).catch(() => undefined);
+        await this.leases.release(session.id).catch(() => undefined);
         throw err;
       }
+      try {
+        await this.writeSession(session);
+      } catch (err) {
+        await this.db.rooms.delete(session.roomId).catch(() => undefined);
+        await this.leases.release(session.id).catch(() => undefined);
+        throw err;
+      }
+      this.keepLeases();
       const room: Room = { session, live: null };
       this.rooms.set(session.roomId, room);
       this.openLive(room, new Map());
@@ -723,54 +750,9 @@ export class QuizEngine {
   async recover(): Promise<RecoveryReport> {
     const report: RecoveryReport = { resumed: [], revealed: [], ended: [] };
     for await (const [roomId, pointer] of this.db.rooms.entries()) {
-      await this.drive(roomId, async () => {
-        if (this.rooms.has(roomId)) return;
-        const session = await this.db.sessions.get(pointer.sessionId);
-        if (session === undefined || session.status === 'ended') {
-          await this.db.rooms.delete(roomId);
-          return;
-        }
-        const room: Room = { session, live: null };
-        this.rooms.set(roomId, room);
-        const current = session.rounds.at(-1);
-        if (current === undefined) {
-          report.ended.push({
-            summary: await this.end(room, 'expired'),
-            note: { code: 'ENDED_WITHOUT_ROUNDS' },
-          });
-          return;
-        }
-        const answers = await collect(this.db.answers.entries(roundPrefix(session.id, current.index)));
-        this.openLive(room, groupAnswers(answers).get(current.index) ?? new Map());
-        const now = this.clock.now();
-        const number = this.roundNumber(session, current.index);
-        const expired = current.state === 'open' && current.deadline <= now;
-        // How long the room has been waiting on nobody: since the round's end (or its deadline if missed).
-        const idleSince =
-          current.state === 'open'
-            ? expired
-              ? current.deadline
-              : null
-            : (current.closedAt ?? current.deadline);
-        if (expired) {
-          const { reveal } = await this.revealCurrent(room, 'recovery');
-          report.revealed.push({
-            reveal,
-            note: { code: 'REVEALED_AFTER_RESTART', number },
-          });
-        }
-        if (idleSince !== null && now - idleSince > this.limits.staleAfterMs) {
-          report.ended.push({
-            summary: await this.end(room, 'expired'),
-            note: { code: 'ENDED_AFTER_DOWNTIME', number },
-          });
-        } else {
-          report.resumed.push(this.sessionView(room));
-          // A recovered reveal's pause starts now, so every front end has shown it before the quiz moves on.
-          this.schedule(room, now);
-        }
-      });
+      await this.recoverRoom(roomId, pointer.sessionId, report);
     }
+    this.keepLeases();
     if (report.resumed.length + report.revealed.length + report.ended.length > 0) {
       this.log.info(
         { resumed: report.resumed.length, revealed: report.revealed.length, ended: report.ended.length },
@@ -778,6 +760,148 @@ export class QuizEngine {
       );
     }
     return report;
+  }
+
+  /**
+   * Recovers one room's session into this engine, when the room is in its scope and the session's lease
+   * can be taken (nobody holds it, or its holder stopped renewing it); false when it is left alone.
+   */
+  private recoverRoom(roomId: string, sessionId: string, report: RecoveryReport): Promise<boolean> {
+    return this.drive(roomId, async () => {
+      if (this.rooms.has(roomId) || this.closed) return false;
+      const seen = await this.db.sessions.get(sessionId);
+      if (seen === undefined || seen.status === 'ended') {
+        // A session still being created by another process has its lease already: leave its room be.
+        if ((await this.leases.heldElsewhere(sessionId)) !== null) return false;
+        await this.db.rooms.delete(roomId);
+        return false;
+      }
+      if (!this.scope({ roomId, guildId: seen.guildId })) return false;
+      if (!(await this.leases.claim(sessionId)).ok) return false;
+      // Read again under the lease: the previous owner may have written it since.
+      const session = (await this.db.sessions.get(sessionId)) ?? seen;
+      const room: Room = { session, live: null };
+      this.rooms.set(roomId, room);
+      const current = session.rounds.at(-1);
+      if (current === undefined) {
+        report.ended.push({
+          summary: await this.end(room, 'expired'),
+          note: { code: 'ENDED_WITHOUT_ROUNDS' },
+        });
+        return true;
+      }
+      const answers = await collect(this.db.answers.entries(roundPrefix(session.id, current.index)));
+      this.openLive(room, groupAnswers(answers).get(current.index) ?? new Map());
+      const now = this.clock.now();
+      const number = this.roundNumber(session, current.index);
+      const expired = current.state === 'open' && current.deadline <= now;
+      // How long the room has been waiting on nobody: since the round's end (or its deadline if missed).
+      const idleSince =
+        current.state === 'open'
+          ? expired
+            ? current.deadline
+            : null
+          : (current.closedAt ?? current.deadline);
+      if (expired) {
+        const { reveal } = await this.revealCurrent(room, 'recovery');
+        report.revealed.push({
+          reveal,
+          note: { code: 'REVEALED_AFTER_RESTART', number },
+        });
+      }
+      if (idleSince !== null && now - idleSince > this.limits.staleAfterMs) {
+        report.ended.push({
+          summary: await this.end(room, 'expired'),
+          note: { code: 'ENDED_AFTER_DOWNTIME', number },
+        });
+      } else {
+        report.resumed.push(this.sessionView(room));
+        // A recovered reveal's pause starts now, so every front end has shown it before the quiz moves on.
+        this.schedule(room, now);
+      }
+      return true;
+    });
+  }
+
+  // ---- leases ---------------------------------------------------------------------------------------
+
+  /**
+   * Starts, once, the keeper of this engine's leases: every third of a lease's time it renews the leases
+   * held (a session whose lease another process has taken is dropped) and, on a shared store, takes over
+   * the sessions in scope whose owner stopped renewing theirs, announcing each as a `recovered` event.
+   */
+  private keepLeases(): void {
+    // On a store this process has to itself (SQLite) every lease is its own whatever its expiry, and
+    // nobody else can have left a session behind: nothing to keep.
+    if (this.keeperStarted || this.closed || this.leases.settings.exclusive) return;
+    this.keeperStarted = true;
+    const interval = Math.max(1, Math.floor(this.leases.settings.ttlMs / 3));
+    const tick = () => {
+      this.keeper = null;
+      if (this.closed) return;
+      const task = this.keepOnce()
+        .catch((err: unknown) => this.log.error({ err }, 'keeping quiz session leases failed'))
+        .finally(() => {
+          this.running.delete(task);
+          this.keeping = null;
+          if (!this.closed) this.keeper = this.scheduler.schedule(tick, interval);
+        });
+      this.keeping = task;
+      this.running.add(task);
+    };
+    this.keeper = this.scheduler.schedule(tick, interval);
+  }
+
+  private async keepOnce(): Promise<void> {
+    for (const sessionId of await this.leases.renewAll()) {
+      const room = [...this.rooms.values()].find((r) => r.session.id === sessionId);
+      if (room !== undefined) this.lose(room);
+    }
+    for await (const [roomId, pointer] of this.db.rooms.entries()) {
+      if (this.closed) return;
+      if (this.rooms.has(roomId)) continue;
+      const report: RecoveryReport = { resumed: [], revealed: [], ended: [] };
+      if (!(await this.recoverRoom(roomId, pointer.sessionId, report))) continue;
+      this.log.info(
+        { roomId, sessionId: pointer.sessionId, owner: this.leases.owner },
+        'took over a quiz session whose process stopped renewing its lease',
+      );
+      this.events.emit({ type: 'recovered', roomId, report });
+    }
+  }
+
+  /**
+   * Whether a room with no session in this engine has one that another live process runs; front ends
+   * then stay silent there, since that process answers (several processes may receive the same event).
+   */
+  async runsElsewhere(roomId: string): Promise<boolean> {
+    if (this.rooms.has(roomId)) return false;
+    const pointer = await this.db.rooms.get(roomId);
+    return pointer !== undefined && (await this.leases.heldElsewhere(pointer.sessionId)) !== null;
+  }
+
+  /** This process's name in session leases (for logs and operators). */
+  get leaseOwner(): string {
+    return this.leases.owner;
+  }
+
+  /**
+   * For a graceful stop: stops the engine (as `close`) and gives up every lease, so that another process
+   * (the next one of a rolling update, or the respawned shard) takes the sessions over at once.
+   */
+  async shutdown(): Promise<void> {
+    this.close();
+    await this.keeping;
+    await Promise.allSettled([...this.running]);
+    await Promise.all(
+      this.leases
+        .heldSessions()
+        .map((sessionId) =>
+          this.leases
+            .release(sessionId)
+            .catch((err: unknown) => this.log.warn({ err, sessionId }, 'could not release a quiz lease')),
+        ),
+    );
   }
 
   /**
@@ -822,6 +946,8 @@ export class QuizEngine {
   /** Stops the round scheduler and aborts pending live model requests; the store stays open (its owner closes it). */
   close(): void {
     this.closed = true;
+    this.keeper?.cancel();
+    this.keeper = null;
     this.timing.clearAll();
     for (const room of this.rooms.values()) room.live?.abort.abort();
     this.rooms.clear();
@@ -883,8 +1009,11 @@ export class QuizEngine {
   private async claimRoom(session: SessionRecord): Promise<void> {
     const pointer = { sessionId: session.id };
     if (await this.db.rooms.setIfAbsent(session.roomId, pointer)) return;
-    // A pointer left by a session that ended (or never got written) must not block the room forever.
     const existing = await this.db.rooms.get(session.roomId);
+    // Another live process runs (or is just starting) a session here: it answers, this process does not.
+    const elsewhere = existing === undefined ? null : await this.leases.heldElsewhere(existing.sessionId);
+    if (elsewhere !== null) throw elsewhereError(session.roomId, elsewhere.owner);
+    // A pointer left by a session that ended (or never got written) must not block the room forever.
     const holder = existing === undefined ? undefined : await this.db.sessions.get(existing.sessionId);
     if (holder === undefined || holder.status === 'ended') {
       await this.db.rooms.set(session.roomId, pointer);
@@ -986,7 +1115,11 @@ export class QuizEngine {
       closedBy: by,
       models,
     };
-    await this.db.results.set(resultKey(result.sessionId, result.round), result);
+    const fence = this.leases.fence(room.session.id);
+    if (!(await this.db.results.setFenced(resultKey(result.sessionId, result.round), result, fence))) {
+      this.lose(room);
+      throw elsewhereError(room.session.roomId, null);
+    }
     await this.saveRound(room, { ...live.record, state: 'revealed', closedAt, closedBy: by });
     live.reveal = this.buildReveal(room.session, live.record, live.people, result);
     this.log.info(
@@ -1044,14 +1177,50 @@ export class QuizEngine {
     });
     await this.db.rooms.delete(room.session.roomId);
     this.rooms.delete(room.session.roomId);
+    await this.leases
+      .release(room.session.id)
+      .catch((err: unknown) =>
+        this.log.warn({ err, sessionId: room.session.id }, 'could not release a quiz lease'),
+      );
     this.log.info({ sessionId: room.session.id, reason }, 'quiz session ended');
     return this.summary(room.session.id);
   }
 
   /** Persists first, then updates memory, so a failed write leaves the in-memory state as stored. */
   private async saveSession(room: Room, session: SessionRecord): Promise<void> {
-    await this.db.sessions.set(session.id, session);
+    try {
+      await this.writeSession(session);
+    } catch (err) {
+      if (isQuizError(err) && err.code === 'SESSION_ELSEWHERE') this.lose(room);
+      throw err;
+    }
     room.session = session;
+  }
+
+  /** Writes a session record under its lease: refused once another process has taken the session over. */
+  private async writeSession(session: SessionRecord): Promise<void> {
+    if (!(await this.db.sessions.setFenced(session.id, session, this.leases.fence(session.id)))) {
+      this.leases.drop(session.id);
+      throw elsewhereError(session.roomId, null);
+    }
+  }
+
+  /**
+   * Another process has taken the room's session over (its lease was renewed too late, or this process
+   * was paused past it): stop driving it, without a word in the room, since the new owner speaks there.
+   */
+  private lose(room: Room): void {
+    const roomId = room.session.roomId;
+    if (this.rooms.get(roomId) !== room) return;
+    this.timing.clear(roomId);
+    room.live?.abort.abort();
+    this.rooms.delete(roomId);
+    this.leases.drop(room.session.id);
+    this.log.warn(
+      { sessionId: room.session.id, roomId },
+      'another process has taken this quiz session over; this process stops driving it',
+    );
+    this.events.emit({ type: 'lost', roomId, sessionId: room.session.id });
   }
 
   private async saveRound(room: Room, round: RoundRecord): Promise<void> {
@@ -1167,4 +1336,11 @@ export class QuizEngine {
   private statsDeps() {
     return { set: this.set, pairs: this.pairs, db: this.db, personIndex: this.personIndex };
   }
+}
+
+function elsewhereError(roomId: string, owner: string | null): QuizError {
+  return quizError('SESSION_ELSEWHERE', 'Another process of this service runs the quiz in this room.', {
+    roomId,
+    owner,
+  });
 }

@@ -1,6 +1,6 @@
 import type { RoundReveal } from './reveal.js';
 import type { SessionSummary } from './summary.js';
-import type { RoundView } from './views.js';
+import type { RecoveryReport, RoundView } from './views.js';
 
 /**
  * What the engine tells front ends about a room, in the order it happened. Every state change of a session
@@ -32,7 +32,17 @@ export type QuizEvent =
       round: number;
       step: 'reveal' | 'advance';
       retryAt: number;
-    };
+    }
+  /**
+   * This process took the room's session over from a process that stopped renewing its lease (it died,
+   * or a shard was restarted): `report` says what recovery did, as `recover()` does at start-up.
+   */
+  | { type: 'recovered'; roomId: string; report: RecoveryReport }
+  /**
+   * Another process has taken the room's session over: this engine no longer drives it, and a front end
+   * stops rendering it without saying anything in the room (the new owner does).
+   */
+  | { type: 'lost'; roomId: string; sessionId: string };
 
 export type QuizEventType = QuizEvent['type'];
 export type QuizListener = (event: QuizEvent) => void;

@@ -18,6 +18,11 @@ export const QUIZ_ERROR_CODES = [
   'NO_ROUND',
   /** A host action names a session or round that is no longer the current one (an older button). */
   'STALE_ACTION',
+  /**
+   * Another live process of the deployment (another shard, or a second process on the same store) runs
+   * the room's session: this process must stay silent there, since the other one answers.
+   */
+  'SESSION_ELSEWHERE',
 ] as const;
 export type QuizErrorCode = (typeof QUIZ_ERROR_CODES)[number];
 

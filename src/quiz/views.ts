@@ -1,5 +1,8 @@
 import type { ConfusingPair } from '../dataset/model.js';
 import type { RoundRecord, SessionRecord, SessionSettings } from './records.js';
+import type { RecoveryNote } from './recovery-note.js';
+import type { RoundReveal } from './reveal.js';
+import type { SessionSummary } from './summary.js';
 
 /** What front ends see of a session and its current round (read-only copies of the engine's state). */
 
@@ -27,4 +30,17 @@ export interface SessionView {
   settings: SessionSettings;
   status: SessionRecord['status'];
   round: RoundView | null;
+}
+
+/**
+ * What recovery did with sessions a stopped process left: at start-up (`recover`), or later when this
+ * process takes over a session whose owner stopped renewing its lease (the `recovered` event).
+ */
+export interface RecoveryReport {
+  /** Sessions running again; their open rounds' deadlines are armed again by the engine. */
+  resumed: SessionView[];
+  /** Rounds whose time ran out while nobody ran them, revealed now with every answer stored before. */
+  revealed: Array<{ reveal: RoundReveal; note: RecoveryNote }>;
+  /** Sessions left too long and closed now (their results are kept and summarised). */
+  ended: Array<{ summary: SessionSummary; note: RecoveryNote }>;
 }

@@ -2,7 +2,7 @@ import type { ZodType } from 'zod';
 import type { StoreDriver } from './driver.js';
 import { StoreClosedError, StoreOperationError, StoreValueError } from './errors.js';
 import { findNonJson } from './json-value.js';
-import type { Collection } from './types.js';
+import type { Collection, Fence } from './types.js';
 
 /** Letters, digits, `_`, `.`, `-`: never `:`, which separates the namespace from the key. */
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -47,6 +47,12 @@ export class StoreCollection<T> implements Collection<T> {
     const stored = this.storedKey(key);
     const raw = this.encode(key, value);
     return this.run('setIfAbsent', key, () => this.driver.insertIfAbsent(stored, raw));
+  }
+
+  async setFenced(key: string, value: T, fence: Fence): Promise<boolean> {
+    const stored = this.storedKey(key);
+    const raw = this.encode(key, value);
+    return this.run('setFenced', key, () => this.driver.setFenced(stored, raw, fence.leaseKey, fence.token));
   }
 
   async delete(key: string): Promise<boolean> {

@@ -1,13 +1,14 @@
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger.js';
 import type { WriteStats } from './group-commit.js';
+import type { LeaseOutcome, LeaseRequest } from './leases.js';
 import type { StoreBackend } from './types.js';
 
 /**
  * What a backend gives the collections: a keyv instance for reads, group-committed writes (see
  * group-commit.ts: keyv writes one key per round trip and commit, which a burst of clicks cannot afford),
  * plus the things keyv's adapters cannot do correctly, written per backend:
- * - an atomic insert-if-absent (keyv has no such operation);
+ * - an atomic insert-if-absent (keyv has no such operation), leases and fenced writes (leases.ts);
  * - a prefix scan in key order. The adapters' own iterators match with LIKE (where `_` and `%` are
  *   wildcards, and SQLite's LIKE ignores case, so namespace `a_b` would also list `aXb`), page with
  *   OFFSET (skipping rows when one is deleted mid-way), and @keyv/postgres swallows a failed page and
@@ -25,6 +26,10 @@ export interface StoreDriver {
   insertIfAbsent(key: string, value: string): Promise<boolean>;
   /** Deletes the keys; resolves with how many existed. */
   delete(keys: readonly string[]): Promise<number>;
+  /** Takes, renews or releases the lease at `key`, atomically against every other process (leases.ts). */
+  lease(key: string, request: LeaseRequest): Promise<LeaseOutcome>;
+  /** Writes unless the lease at `leaseKey` no longer has `token`; true when written. */
+  setFenced(key: string, value: string, leaseKey: string, token: number): Promise<boolean>;
   /** How many writes and commits (syncs) the store has made since it was opened. */
   writeStats(): WriteStats;
   /** Opens connections and prepares statements that would otherwise wait for the first writes. */

@@ -1,3 +1,5 @@
+import type { LeaseOutcome, LeaseRequest } from './leases.js';
+
 /**
  * Group commit: the writes that arrive while one batch is being committed wait and go into the next
  * batch, so a burst of N concurrent writes costs a handful of commits (and disk syncs) instead of N.
@@ -12,7 +14,17 @@
 export type WriteOp =
   | { readonly kind: 'set'; readonly key: string; readonly value: string }
   | { readonly kind: 'insertIfAbsent'; readonly key: string; readonly value: string }
-  | { readonly kind: 'delete'; readonly keys: readonly string[] };
+  | { readonly kind: 'delete'; readonly keys: readonly string[] }
+  /** Takes, renews or releases the lease stored at `key` (see leases.ts for the rules). */
+  | { readonly kind: 'lease'; readonly key: string; readonly request: LeaseRequest }
+  /** Writes `value` under `key` only while the lease at `leaseKey` still has token `token`. */
+  | {
+      readonly kind: 'fencedSet';
+      readonly key: string;
+      readonly value: string;
+      readonly leaseKey: string;
+      readonly token: number;
+    };
 
 /** What each kind of operation resolves with. */
 export interface WriteResults {
@@ -21,6 +33,9 @@ export interface WriteResults {
   insertIfAbsent: boolean;
   /** How many of the keys existed (and were deleted). */
   delete: number;
+  lease: LeaseOutcome;
+  /** False when the lease's token had moved on (another owner took over), and nothing was written. */
+  fencedSet: boolean;
 }
 export type WriteResult = WriteResults[keyof WriteResults];
 
@@ -130,8 +145,7 @@ export class GroupCommitter {
  */
 export type BatchStep =
   | { kind: 'sets'; entries: Array<[key: string, value: string]>; count: number }
-  | { kind: 'insertIfAbsent'; key: string; value: string }
-  | { kind: 'delete'; keys: readonly string[] };
+  | Exclude<WriteOp, { kind: 'set' }>;
 
 export function planBatch(ops: readonly WriteOp[]): BatchStep[] {
   const steps: BatchStep[] = [];
@@ -151,7 +165,7 @@ export function planBatch(ops: readonly WriteOp[]): BatchStep[] {
       continue;
     }
     endSets();
-    steps.push(op.kind === 'delete' ? { kind: 'delete', keys: op.keys } : { ...op });
+    steps.push(op);
   }
   endSets();
   return steps;
@@ -164,6 +178,8 @@ export async function runPlan(
     sets(entries: Array<[string, string]>): Promise<void>;
     insertIfAbsent(key: string, value: string): Promise<boolean>;
     delete(keys: readonly string[]): Promise<number>;
+    lease(key: string, request: LeaseRequest): Promise<LeaseOutcome>;
+    fencedSet(key: string, value: string, leaseKey: string, token: number): Promise<boolean>;
   },
 ): Promise<WriteResult[]> {
   const results: WriteResult[] = [];
@@ -178,6 +194,12 @@ export async function runPlan(
         break;
       case 'delete':
         results.push(await run.delete(step.keys));
+        break;
+      case 'lease':
+        results.push(await run.lease(step.key, step.request));
+        break;
+      case 'fencedSet':
+        results.push(await run.fencedSet(step.key, step.value, step.leaseKey, step.token));
         break;
     }
   }

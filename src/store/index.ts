@@ -4,4 +4,13 @@ export type { JsonValue } from './json-value.js';
 export { hashKey, KEY_SEPARATOR, stableKey, stableKeyPrefix } from './keys.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
 export { ACCEPTED_SCHEMES, redactUrl } from './store-url.js';
-export type { Collection, Store, StoreBackend, WriteStats } from './types.js';
+export type {
+  Collection,
+  Fence,
+  LeaseOutcome,
+  LeaseState,
+  Leases,
+  Store,
+  StoreBackend,
+  WriteStats,
+} from './types.js';

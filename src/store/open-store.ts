@@ -3,8 +3,9 @@ import { createLogger, type Logger } from '../logger.js';
 import { StoreCollection } from './collection.js';
 import type { StoreDriver } from './driver.js';
 import { StoreClosedError } from './errors.js';
+import { StoreLeases } from './lease-table.js';
 import { parseStoreUrl, type StoreLocation } from './store-url.js';
-import type { Collection, Store } from './types.js';
+import type { Collection, Leases, Store } from './types.js';
 
 export interface OpenStoreOptions {
   /** Folder that a relative `sqlite://` path is resolved against; defaults to the process's. */
@@ -60,6 +61,10 @@ class OpenedStore implements Store {
 
   collection<T>(namespace: string, schema?: ZodType<T>): Collection<T> {
     return new StoreCollection<T>(this.driver, namespace, schema, () => this.closed);
+  }
+
+  leases(namespace: string): Leases {
+    return new StoreLeases(this.driver, namespace, () => this.closed);
   }
 
   writeStats() {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver, scanInPages } from './driver.js';
 import { describeCause } from './errors.js';
 import { GroupCommitter, runPlan, type WriteOp, type WriteResult } from './group-commit.js';
+import { fencedSetInTransaction, type LeaseRows, leaseInTransaction } from './sql-leases.js';
 
 /** The adapter's default table, `public.keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
 const TABLE = 'public.keyv';
@@ -85,6 +86,9 @@ export async function openPostgresDriver(
     set: (key, value) => committer.submit({ kind: 'set', key, value }),
     insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
     delete: (keys) => committer.submit({ kind: 'delete', keys }),
+    lease: (key, request) => committer.submit({ kind: 'lease', key, request }),
+    setFenced: (key, value, leaseKey, token) =>
+      committer.submit({ kind: 'fencedSet', key, value, leaseKey, token }),
     writeStats: () => committer.writeStats(),
     async warmUp() {
       // Holds WARM_CONNECTIONS clients at once so the pool really opens that many, and prepares the
@@ -137,7 +141,39 @@ const SQL = {
     name: 'mediconfusion-store-delete-many',
     text: `DELETE FROM ${TABLE} WHERE key = ANY($1::varchar[]) RETURNING key`,
   },
+  // A lease row is locked for the rest of the batch's transaction: FOR UPDATE to change it, FOR SHARE to
+  // check a token before a fenced write, so a takeover and a fenced write never interleave.
+  readForUpdate: {
+    name: 'mediconfusion-store-read-for-update',
+    text: `SELECT value FROM ${TABLE} WHERE key = $1 FOR UPDATE`,
+  },
+  readForShare: {
+    name: 'mediconfusion-store-read-for-share',
+    text: `SELECT value FROM ${TABLE} WHERE key = $1 FOR SHARE`,
+  },
+  upsertOne: {
+    name: 'mediconfusion-store-upsert-one',
+    text: `INSERT INTO ${TABLE} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+  },
 } as const;
+
+const valuesSchema = z.array(z.object({ value: z.string() }));
+
+function leaseRows(client: pg.PoolClient): LeaseRows {
+  return {
+    read: async (key, lock) =>
+      valuesSchema.parse(
+        (await client.query({ ...(lock === 'update' ? SQL.readForUpdate : SQL.readForShare), values: [key] }))
+          .rows,
+      )[0]?.value ?? null,
+    insert: async (key, value) =>
+      insertedSchema.parse((await client.query({ ...SQL.insertIfAbsent, values: [key, value] })).rows)
+        .length === 1,
+    write: async (key, value) => {
+      await client.query({ ...SQL.upsertOne, values: [key, value] });
+    },
+  };
+}
 
 /** One batch, one transaction, one commit. */
 async function commitInTransaction(pool: pg.Pool, ops: readonly WriteOp[]): Promise<WriteResult[]> {
@@ -158,6 +194,9 @@ async function commitInTransaction(pool: pg.Pool, ops: readonly WriteOp[]): Prom
             .length === 1,
         delete: async (keys) =>
           insertedSchema.parse((await client.query({ ...SQL.deleteMany, values: [keys] })).rows).length,
+        lease: (key, request) => leaseInTransaction(leaseRows(client), key, request),
+        fencedSet: (key, value, leaseKey, token) =>
+          fencedSetInTransaction(leaseRows(client), key, value, leaseKey, token),
       });
       await client.query('COMMIT');
       return results;

@@ -4,6 +4,12 @@ import type { Logger } from '../logger.js';
 import { compareCodePoints, createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver } from './driver.js';
 import { describeCause } from './errors.js';
 import { GroupCommitter, type WriteOp, type WriteResult } from './group-commit.js';
+import {
+  FENCED_SET_SCRIPT,
+  LEASE_SCRIPT,
+  leaseScriptArguments,
+  parseLeaseReply,
+} from './redis-lease-scripts.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
@@ -67,6 +73,9 @@ export async function openRedisDriver(url: string, redactedUrl: string, log: Log
     set: (key, value) => committer.submit({ kind: 'set', key, value }),
     insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
     delete: (keys) => committer.submit({ kind: 'delete', keys }),
+    lease: (key, request) => committer.submit({ kind: 'lease', key, request }),
+    setFenced: (key, value, leaseKey, token) =>
+      committer.submit({ kind: 'fencedSet', key, value, leaseKey, token }),
     writeStats: () => committer.writeStats(),
     async warmUp() {
       await client.ping();
@@ -113,7 +122,14 @@ async function sendPipeline(client: StoreRedisClient, ops: readonly WriteOp[]): 
   for (const op of ops) {
     if (op.kind === 'set') pipeline.set(op.key, op.value);
     else if (op.kind === 'insertIfAbsent') pipeline.set(op.key, op.value, { condition: 'NX' });
-    else pipeline.del([...op.keys]);
+    else if (op.kind === 'lease') {
+      pipeline.eval(LEASE_SCRIPT, { keys: [op.key], arguments: leaseScriptArguments(op.request) });
+    } else if (op.kind === 'fencedSet') {
+      pipeline.eval(FENCED_SET_SCRIPT, {
+        keys: [op.key, op.leaseKey],
+        arguments: [op.value, String(op.token)],
+      });
+    } else pipeline.del([...op.keys]);
   }
   const replies: unknown[] = await pipeline.execAsPipeline();
   return ops.map((op, index): WriteResult => {
@@ -124,6 +140,8 @@ async function sendPipeline(client: StoreRedisClient, ops: readonly WriteOp[]): 
       return true;
     }
     if (op.kind === 'insertIfAbsent') return reply === 'OK';
+    if (op.kind === 'lease') return parseLeaseReply(reply);
+    if (op.kind === 'fencedSet') return reply === 1;
     return Number(reply);
   });
 }

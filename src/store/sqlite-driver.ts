@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { createTransportKeyv, SCAN_PAGE_SIZE, type StoreDriver, scanInPages } from './driver.js';
 import { describeCause } from './errors.js';
 import { GroupCommitter, runPlan, type WriteOp, type WriteResult } from './group-commit.js';
+import { fencedSetInTransaction, type LeaseRows, leaseInTransaction } from './sql-leases.js';
 
 /** The adapter's default table, `keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)`. */
 const TABLE = 'keyv';
@@ -73,6 +74,9 @@ export async function openSqliteDriver(
     set: (key, value) => committer.submit({ kind: 'set', key, value }),
     insertIfAbsent: (key, value) => committer.submit({ kind: 'insertIfAbsent', key, value }),
     delete: (keys) => committer.submit({ kind: 'delete', keys }),
+    lease: (key, request) => committer.submit({ kind: 'lease', key, request }),
+    setFenced: (key, value, leaseKey, token) =>
+      committer.submit({ kind: 'fencedSet', key, value, leaseKey, token }),
     writeStats: () => committer.writeStats(),
     async warmUp() {
       // An empty upsert: runs the prepared statement on the writing connection, inserts nothing.
@@ -118,7 +122,23 @@ const SQL = {
     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   insertIfAbsent: `INSERT INTO ${TABLE} (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING RETURNING key`,
   deleteMany: `DELETE FROM ${TABLE} WHERE key IN (SELECT value FROM json_each(?)) RETURNING key`,
+  readOne: `SELECT value FROM ${TABLE} WHERE key = ?`,
+  upsertOne: `INSERT INTO ${TABLE} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 } as const;
+
+const valuesSchema = z.array(z.object({ value: z.string() }));
+
+/** Row access for leases: BEGIN IMMEDIATE already holds the database's write lock, so no row locks. */
+function leaseRows(writer: SqlWriter): LeaseRows {
+  return {
+    read: async (key) => valuesSchema.parse(await writer.query(SQL.readOne, [key]))[0]?.value ?? null,
+    insert: async (key, value) =>
+      keysSchema.parse(await writer.query(SQL.insertIfAbsent, [key, value])).length === 1,
+    write: async (key, value) => {
+      await writer.query(SQL.upsertOne, [key, value]);
+    },
+  };
+}
 
 interface SqlWriter {
   query(sql: string, params: readonly unknown[]): Promise<unknown>;
@@ -137,6 +157,9 @@ async function commitInTransaction(writer: SqlWriter, ops: readonly WriteOp[]): 
         keysSchema.parse(await writer.query(SQL.insertIfAbsent, [key, value])).length === 1,
       delete: async (keys) =>
         keysSchema.parse(await writer.query(SQL.deleteMany, [JSON.stringify(keys)])).length,
+      lease: (key, request) => leaseInTransaction(leaseRows(writer), key, request),
+      fencedSet: (key, value, leaseKey, token) =>
+        fencedSetInTransaction(leaseRows(writer), key, value, leaseKey, token),
     });
     await writer.query(SQL.commit, []);
     return results;

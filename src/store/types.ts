@@ -1,7 +1,8 @@
 import type { ZodType } from 'zod';
 import type { WriteStats } from './group-commit.js';
+import type { LeaseOutcome, LeaseState } from './leases.js';
 
-export type { WriteStats };
+export type { LeaseOutcome, LeaseState, WriteStats };
 
 export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
 
@@ -29,6 +30,12 @@ export interface Collection<T> {
    * writer of the same database on all three backends (one SQL statement or Redis `SET NX`).
    */
   setIfAbsent(key: string, value: T): Promise<boolean>;
+  /**
+   * Writes the value only while the lease `fence` was taken from still carries its token (nobody has
+   * taken the lease over since), atomically against every other process; true when written. A false is
+   * final: this process no longer owns what the lease guards.
+   */
+  setFenced(key: string, value: T, fence: Fence): Promise<boolean>;
   /** Removes the key; true when it existed. */
   delete(key: string): Promise<boolean>;
   has(key: string): Promise<boolean>;
@@ -46,6 +53,38 @@ export interface Collection<T> {
   clear(): Promise<number>;
 }
 
+/** What a fenced write must match: a lease row and the token its owner was given (`Leases.fence`). */
+export interface Fence {
+  readonly leaseKey: string;
+  readonly token: number;
+}
+
+/**
+ * Leases with fencing tokens, in one namespace (see leases.ts): which process drives a thing, for how
+ * long, and a token that grows with every new owner. Every operation is atomic against every other
+ * process using the same database.
+ */
+export interface Leases {
+  readonly namespace: string;
+  /** Takes the lease when nobody holds it or its holder's time ran out (`now` >= `expiresAt`). */
+  acquire(key: string, owner: string, ttlMs: number, now: number): Promise<LeaseOutcome>;
+  /** Extends a lease still held with this token; refused once someone else has taken it. */
+  renew(
+    key: string,
+    held: Pick<LeaseState, 'owner' | 'token'>,
+    ttlMs: number,
+    now: number,
+  ): Promise<LeaseOutcome>;
+  /** Gives the lease up (it expires at once; its token stays, so the next owner's is greater). */
+  release(key: string, held: Pick<LeaseState, 'owner' | 'token'>): Promise<LeaseOutcome>;
+  get(key: string): Promise<LeaseState | undefined>;
+  entries(prefix?: string): AsyncIterable<[key: string, lease: LeaseState]>;
+  /** Deletes the lease row, for when what it guarded is deleted too (its token history goes with it). */
+  delete(key: string): Promise<boolean>;
+  /** The fence for writes made under the lease `key` with `token`. */
+  fence(key: string, token: number): Fence;
+}
+
 export interface Store {
   readonly backend: StoreBackend;
   /** The store URL with any password replaced, safe to log or print. */
@@ -56,6 +95,8 @@ export interface Store {
    * every value written is validated first too.
    */
   collection<T>(namespace: string, schema?: ZodType<T>): Collection<T>;
+  /** The leases of `namespace` (the same naming rules; a namespace is either a collection or leases). */
+  leases(namespace: string): Leases;
   /** Writes and commits made through this store since it was opened (a commit is one disk sync on SQL). */
   writeStats(): WriteStats;
   /**

@@ -58,6 +58,12 @@ export interface WebServerOptions {
   maxNewRooms?: number;
   /** Participant cap, per-address rates and idle-room expiry (admission.ts). */
   admission?: Partial<AdmissionSettings>;
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies in front of the server, whose X-Forwarded-For is believed:
+   * behind a proxy every person otherwise has the proxy's address, and the per-address limits would apply
+   * to everyone together. Empty (the default): the connection's own address counts.
+   */
+  trustedProxies?: readonly string[];
   /** Timer for the idle-room sweeps; tests drive the janitor by hand. */
   scheduler?: Scheduler;
   /** The private human baseline (/baseline page and /api/baseline/…); absent: the page says it is off. */
@@ -152,6 +158,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // Browsers keep connections open and reconnect their WebSockets at once; without this, closing the
     // server could wait on them indefinitely.
     forceCloseConnections: true,
+    ...(options.trustedProxies !== undefined && options.trustedProxies.length > 0
+      ? { trustProxy: [...options.trustedProxies] }
+      : {}),
   });
   await app.register(websocket, { options: { maxPayload: 4096 }, errorHandler: websocketErrorHandler(log) });
 

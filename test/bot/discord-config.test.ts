@@ -25,14 +25,21 @@ describe('Discord configuration', () => {
     expect(() => loadConfig({})).not.toThrow();
   });
 
-  it('defaults to global commands, no host role and the real Discord API', () => {
+  it('defaults to global commands, no host role, the real Discord API and no shard processes', () => {
     expect(loadDiscordConfig(complete)).toEqual({
       token: complete.DISCORD_TOKEN,
       clientId: complete.DISCORD_CLIENT_ID,
       guildId: null,
       hostRole: null,
       apiBase: 'https://discord.com/api',
+      shards: null,
     });
+  });
+
+  it('reads DISCORD_SHARDS as "auto" or a number of shards, and names a bad value', () => {
+    expect(loadDiscordConfig({ ...complete, DISCORD_SHARDS: 'auto' }).shards).toBe('auto');
+    expect(loadDiscordConfig({ ...complete, DISCORD_SHARDS: '4' }).shards).toBe(4);
+    expect(refusal({ ...complete, DISCORD_SHARDS: '0' })).toMatch(/DISCORD_SHARDS: must be "auto" or a number/);
   });
 
   it('names both missing credentials at once', () => {

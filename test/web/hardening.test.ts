@@ -77,6 +77,31 @@ describe('admission to the web quiz', () => {
     expect(await page.text()).toContain('at most 3 per minute');
   });
 
+  it('counts each client behind a trusted reverse proxy as its own address', async () => {
+    h = await openWebHarness({
+      server: { admission: { roomsPerHour: 1 }, trustedProxies: ['127.0.0.1', '::1'] },
+    });
+    const make = (client: string) =>
+      fetch(`${h?.base}/api/rooms`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-forwarded-for': client },
+      });
+    expect((await make('203.0.113.7')).status).toBe(201);
+    expect((await make('198.51.100.9')).status).toBe(201);
+    expect((await make('203.0.113.7')).status).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For unless the proxy is trusted', async () => {
+    h = await openWebHarness({ server: { admission: { roomsPerHour: 1 } } });
+    const make = (client: string) =>
+      fetch(`${h?.base}/api/rooms`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-forwarded-for': client },
+      });
+    expect((await make('203.0.113.7')).status).toBe(201);
+    expect((await make('198.51.100.9')).status).toBe(429);
+  });
+
   it('limits room creation per address with a 429 naming the limit', async () => {
     h = await openWebHarness({ server: { admission: { roomsPerHour: 2 } } });
     const make = () =>

@@ -1,0 +1,88 @@
+import { StoreCollection } from './collection.js';
+import type { StoreDriver } from './driver.js';
+import { StoreClosedError, StoreOperationError } from './errors.js';
+import { type LeaseOutcome, type LeaseState, leaseStateSchema } from './leases.js';
+import type { Fence, Leases } from './types.js';
+
+/** One namespace of leases (see leases.ts): rows `namespace:key` holding `{"value": LeaseState}`. */
+export class StoreLeases implements Leases {
+  private readonly rows: StoreCollection<LeaseState>;
+
+  constructor(
+    private readonly driver: StoreDriver,
+    readonly namespace: string,
+    private readonly isClosed: () => boolean,
+  ) {
+    this.rows = new StoreCollection(driver, namespace, leaseStateSchema, isClosed);
+  }
+
+  acquire(key: string, owner: string, ttlMs: number, now: number): Promise<LeaseOutcome> {
+    checkTiming(ttlMs, now);
+    return this.run('acquire lease', key, () =>
+      this.driver.lease(this.storedKey(key), { action: 'acquire', owner, ttlMs, now }),
+    );
+  }
+
+  renew(
+    key: string,
+    held: Pick<LeaseState, 'owner' | 'token'>,
+    ttlMs: number,
+    now: number,
+  ): Promise<LeaseOutcome> {
+    checkTiming(ttlMs, now);
+    return this.run('renew lease', key, () =>
+      this.driver.lease(this.storedKey(key), {
+        action: 'renew',
+        owner: held.owner,
+        token: held.token,
+        ttlMs,
+        now,
+      }),
+    );
+  }
+
+  release(key: string, held: Pick<LeaseState, 'owner' | 'token'>): Promise<LeaseOutcome> {
+    return this.run('release lease', key, () =>
+      this.driver.lease(this.storedKey(key), { action: 'release', owner: held.owner, token: held.token }),
+    );
+  }
+
+  get(key: string): Promise<LeaseState | undefined> {
+    return this.rows.get(key);
+  }
+
+  entries(prefix?: string): AsyncIterable<[string, LeaseState]> {
+    return this.rows.entries(prefix);
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.rows.delete(key);
+  }
+
+  fence(key: string, token: number): Fence {
+    return { leaseKey: this.storedKey(key), token };
+  }
+
+  private storedKey(key: string): string {
+    if (typeof key !== 'string' || key === '') {
+      throw new TypeError(`Store leases "${this.namespace}": keys must be non-empty strings`);
+    }
+    return `${this.namespace}:${key}`;
+  }
+
+  private async run<R>(operation: string, key: string, call: () => Promise<R>): Promise<R> {
+    if (this.isClosed()) throw new StoreClosedError(this.driver.backend);
+    try {
+      return await call();
+    } catch (err) {
+      throw new StoreOperationError(this.driver.backend, operation, this.namespace, key, { cause: err });
+    }
+  }
+}
+
+function checkTiming(ttlMs: number, now: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)
+    throw new RangeError(`A lease's ttl must be a positive whole number of ms (got ${ttlMs})`);
+  if (!Number.isSafeInteger(now) || now < 0)
+    throw new RangeError(`A lease's "now" must be epoch ms (got ${now})`);
+}
