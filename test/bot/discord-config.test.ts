@@ -39,7 +39,9 @@ describe('Discord configuration', () => {
   it('reads DISCORD_SHARDS as "auto" or a number of shards, and names a bad value', () => {
     expect(loadDiscordConfig({ ...complete, DISCORD_SHARDS: 'auto' }).shards).toBe('auto');
     expect(loadDiscordConfig({ ...complete, DISCORD_SHARDS: '4' }).shards).toBe(4);
-    expect(refusal({ ...complete, DISCORD_SHARDS: '0' })).toMatch(/DISCORD_SHARDS: must be "auto" or a number/);
+    expect(refusal({ ...complete, DISCORD_SHARDS: '0' })).toMatch(
+      /DISCORD_SHARDS: must be "auto" or a number/,
+    );
   });
 
   it('names both missing credentials at once', () => {
