@@ -27,7 +27,8 @@ import {
  * `mediconfusion start --shards 2` on Redis and on PostgreSQL: two shard processes under discord.js's
  * ShardingManager, a quiz in a guild on each. One shard process is killed with SIGKILL (no cleanup); the
  * manager starts it again, and its quiz resumes with every answer acknowledged before the kill, while the
- * other shard's quiz never notices. `/stats` asked on either shard reads the same store.
+ * other shard's quiz never notices. Forget-me asked on one shard clears the person from both shards' open
+ * rounds; `/stats` asked on either shard reads the same store.
  */
 
 const PEOPLE = 4;
@@ -157,19 +158,34 @@ for (const [index, server] of servers.entries()) {
         manager.lines().find((l) => l.msg?.startsWith('discord shard process stopped'))?.time as number,
       );
 
+      // Forget-me asked on shard 0 reaches shard 1's memory too: the person leaves both open rounds.
+      const forgotten = peopleA[0] as FakeUser;
+      const ask = discord.dispatchSlashCommand(forgotten, { name: 'forget-me' }, { guild: guildA });
+      const confirm = await discord.waitForReply(ask.id);
+      const yes = discord.dispatchButton(forgotten, buttonId(confirm, 'Delete everything'), confirm, {
+        guild: guildA,
+      });
+      await discord.waitForCallback(yes.id);
+      const done = await discord.waitUntil(() => {
+        const m = discord.message(confirm.id);
+        return m.content.includes('deleted') ? m : undefined;
+      }, 'the forget-me report');
+      expect(done.content).toContain('- quiz answers: 4');
+      const answered = PEOPLE - 1;
+
       const revealB = discord.dispatchButton(hostB, buttonId(roundB, 'Reveal'), discord.message(roundB.id), {
         guild: guildB,
       });
       await discord.waitForCallback(revealB.id);
       const shownB = await waitForPostIn(discord, guildB.channelId, isReveal(1), 'the reveal');
-      expect(shownB.embeds[0]?.description).toContain(`${PEOPLE} answered`);
+      expect(shownB.embeds[0]?.description).toContain(`${answered} answered`);
 
       // Shard 0's quiz: nothing was posted in its channel meanwhile, and it reveals as if nothing happened.
       expect(postsIn(discord, guildA.channelId)).toHaveLength(postsInA);
       const revealA = press(discord, hostA, discord.message(roundA.id), 'Reveal', guildA);
       await discord.waitForCallback(revealA.id);
       const shownA = await waitForPostIn(discord, guildA.channelId, isReveal(1), 'the reveal');
-      expect(shownA.embeds[0]?.description).toContain(`${PEOPLE} answered`);
+      expect(shownA.embeds[0]?.description).toContain(`${answered} answered`);
       expect(postsIn(discord, guildA.channelId).some((m) => m.content.includes('restarted'))).toBe(false);
       expect(
         manager.lines().filter((l) => l.msg === 'discord shard process started' && l.shard === 0),
