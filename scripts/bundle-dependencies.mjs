@@ -4,7 +4,7 @@
 // loading and paths relative to a module (`import.meta.dirname`) work as before. Why: Node loads the
 // OpenAI SDK's 500-odd modules and zod's 95 one by one; as a few files they load in a fraction of the time
 // (see the README, "Benchmarks").
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,8 +41,15 @@ async function moduleFiles(dir) {
   return files;
 }
 
-const entryPoints = (await moduleFiles(DIST)).filter((file) => !file.startsWith(path.join(DIST, 'vendor')));
-await rm(path.join(DIST, 'vendor'), { recursive: true, force: true });
+const VENDOR = path.join(DIST, 'vendor');
+const entryPoints = (await moduleFiles(DIST)).filter((file) => !file.startsWith(VENDOR));
+// Bundling output again would point it at chunks this run deletes: the input must be tsc's.
+const cli = await readFile(path.join(DIST, 'cli.js'), 'utf8').catch(() => '');
+if (cli === '' || cli.includes('// dist/cli.js')) {
+  process.stderr.write('dist/ is not fresh tsc output: run `npm run build` (tsc, then this script).\n');
+  process.exit(1);
+}
+await rm(VENDOR, { recursive: true, force: true });
 const result = await build({
   entryPoints,
   outdir: DIST,

@@ -31,7 +31,7 @@ export interface RunBotOptions {
   store: Store;
   set: PairSet;
   models: ModelAnswerSource;
-  /** Quiz pacing; defaults in DEFAULT_TUNING (src/bot/quiz-front-end.ts). */
+  /** Quiz pacing; defaults in DEFAULT_TUNING (src/bot/quiz-tuning.ts). */
   tuning?: Partial<QuizTuning>;
   limits?: Partial<QuizLimits>;
   clock?: Clock;

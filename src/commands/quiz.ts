@@ -20,8 +20,9 @@ import { DEFAULT_LIMITS } from '../quiz/engine.js';
 
 /**
  * `/quiz start [category] [rounds] [seconds] [models] [allow_changes]` and `/quiz stop`, plus the quiz
- * buttons (answers, Full size, host controls). The work happens in DiscordQuiz (src/bot/quiz-front-end.ts);
- * this file declares the command and routes the buttons' custom ids to it.
+ * buttons (answers, Full size, host controls). The work happens in DiscordQuiz (src/bot/quiz-front-end.ts,
+ * handlers in src/bot/quiz-interactions.ts); this file declares the command and routes the buttons' custom
+ * ids to it.
  */
 
 const AUTOCOMPLETE_LIMIT = 25;

@@ -25,21 +25,25 @@ export function imageSlotKey(pairId: string, slot: 0 | 1): string {
  * each one) instead of surfacing as ERRORs halfway through. Returns the file per `<pair id>/<slot>`.
  */
 export async function resolveImageFiles(set: PairSet): Promise<Map<string, string>> {
+  const slots = set.pairs.flatMap((pair) => ([0, 1] as const).map((slot) => ({ pair, slot })));
+  // All looked up at once (one after another, the file-system round trips added up to tens of ms),
+  // then reported in set order.
+  const found = await Promise.all(
+    slots.map(({ pair, slot }) => findImageFile(pair.images[slot], set.imagesDir)),
+  );
   const files = new Map<string, string>();
   const missing: string[] = [];
-  for (const pair of set.pairs) {
-    for (const slot of [0, 1] as const) {
+  slots.forEach(({ pair, slot }, index) => {
+    const file = found[index] ?? null;
+    if (file === null) {
       const image = pair.images[slot];
-      const file = await findImageFile(image, set.imagesDir);
-      if (file === null) {
-        missing.push(
-          `  pair ${pair.id}, image ${slot + 1}: ${imageCandidates(image, set.imagesDir)[0] ?? image.localId}`,
-        );
-      } else {
-        files.set(imageSlotKey(pair.id, slot), file);
-      }
+      missing.push(
+        `  pair ${pair.id}, image ${slot + 1}: ${imageCandidates(image, set.imagesDir)[0] ?? image.localId}`,
+      );
+    } else {
+      files.set(imageSlotKey(pair.id, slot), file);
     }
-  }
+  });
   if (missing.length > 0) {
     const shown = missing.slice(0, 20);
     const more = missing.length > shown.length ? `\n  … and ${missing.length - shown.length} more` : '';

@@ -49,3 +49,16 @@ export function indexPairs(set: PairSet): Map<string, ConfusingPair> {
 export function pmcArticleUrl(pmcArticle: string | null): string | null {
   return pmcArticle === null ? null : `https://pmc.ncbi.nlm.nih.gov/articles/${pmcArticle}/`;
 }
+
+/** The pair a session refers to, from the loaded set's index (`indexPairs`). */
+export function pairOf(
+  set: PairSet,
+  pairs: ReadonlyMap<string, ConfusingPair>,
+  pairId: string,
+): ConfusingPair {
+  const pair = pairs.get(pairId);
+  // A session refers to pairs of the set it was started with; a different set loaded after a restart is
+  // an operator error that must not be papered over.
+  if (pair === undefined) throw new Error(`quiz: pair ${pairId} is not in the loaded set "${set.name}"`);
+  return pair;
+}
