@@ -405,7 +405,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
 
   await withStore(
     ctx,
-    async (stores) => {
+    async (stores, store) => {
       let models: Promise<ModelsFile> | undefined;
       const modelsFile = () => {
         models ??= modelsFileFor(ctx, options.models);
@@ -497,6 +497,9 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
 
       const { record } = run;
       const outDir = record.outDir ?? path.join(runsDir, record.id);
+      // The run is stored: the store is closed (a checkpoint on SQLite) while the result files are written.
+      const closing = store.close();
+      closing.catch(() => undefined);
       await writeResultFiles(outDir, set, record, run.results, run.score);
       ctx.out.write(renderRunReport(record));
       await reportCalibration(ctx, record, run.results, path.join(outDir, RELIABILITY_CHART_FILE));
@@ -514,6 +517,7 @@ async function probeRun(ctx: CliContext, options: RunOptions): Promise<void> {
         );
         ctx.exitCode = EXIT.someErrors;
       }
+      await closing;
     },
     opening,
   );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ImageInput } from '../adapters/types.js';
-import { findImageFile, imageCandidates } from '../dataset/images.js';
+import { findImageFile, ImageFolderSnapshot, imageCandidates } from '../dataset/images.js';
 import type { PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
 
@@ -26,10 +26,11 @@ export function imageSlotKey(pairId: string, slot: 0 | 1): string {
  */
 export async function resolveImageFiles(set: PairSet): Promise<Map<string, string>> {
   const slots = set.pairs.flatMap((pair) => ([0, 1] as const).map((slot) => ({ pair, slot })));
-  // All looked up at once (one after another, the file-system round trips added up to tens of ms),
-  // then reported in set order.
+  // All looked up in one listing of the images folder (a file-system round trip per image added up to
+  // tens of ms), then reported in set order.
+  const snapshot = new ImageFolderSnapshot();
   const found = await Promise.all(
-    slots.map(({ pair, slot }) => findImageFile(pair.images[slot], set.imagesDir)),
+    slots.map(({ pair, slot }) => findImageFile(pair.images[slot], set.imagesDir, snapshot)),
   );
   const files = new Map<string, string>();
   const missing: string[] = [];

@@ -186,7 +186,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function startFakeServer(
   wire: WireFormat,
@@ -197,6 +197,9 @@ export async function startFakeServer(
   const requests: RecordedRequest[] = [];
 
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A model's latency runs from the request's arrival: the fake's own parsing and checks (one thread
+    // for every request, unlike a real API) are part of it rather than added to it.
+    const arrived = performance.now();
     const raw = await readBody(req);
     let body: unknown = null;
     try {
@@ -235,7 +238,7 @@ export async function startFakeServer(
       req.socket.destroy();
       return;
     }
-    if (options.latencyMs) await sleep(options.latencyMs);
+    if (options.latencyMs) await sleep(options.latencyMs - (performance.now() - arrived));
     switch (reply.kind) {
       case 'text':
         sendJson(res, 200, wire.answerBody(call, reply.text, reply.usage ?? estimateUsage(call, reply.text)));
