@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { resolveBaselineSecret } from '../baseline/pseudonym.js';
-import { recordedRunAnswers } from '../baseline/recorded-models.js';
-import { BaselineService } from '../baseline/service.js';
+import type { BaselineService } from '../baseline/service.js';
 import { runBot } from '../bot/run.js';
 import { COMMANDS } from '../commands/index.js';
 import {
@@ -24,6 +22,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { isWebRoomId } from '../web/rooms.js';
 import { startWebServer, type WebServer } from '../web/server.js';
+import { openBaseline } from './baseline.js';
 import { startShardedBot } from './discord-shards.js';
 import { createQuizModels } from './model-answers.js';
 import { chooseQuizSet } from './quiz-set.js';
@@ -234,25 +233,13 @@ export async function startApp(
       // With shard processes running the Discord side, this process's engine runs the web rooms only.
       ...(sharding !== null ? { scope: (room) => isWebRoomId(room.roomId) } : {}),
     });
-    // Without BASELINE_SECRET a local set-up keeps a generated one in its store, so pseudonyms stay stable
-    // across restarts; a BASELINE_SECRET other than the one the records were made with stops start-up here.
-    const baselineSecret = await resolveBaselineSecret({
-      configured: config.baselineSecret,
-      whenMissing: 'store',
-      store,
-      log,
-    });
-    const recorded = recordedRunAnswers(store);
-    const baselineService = new BaselineService({
+    const { service: baselineService, secret: baselineSecret } = await openBaseline({
       store,
       set: choice.set,
-      secret: baselineSecret,
-      log: log.child({ component: 'baseline' }),
-      // Reveals show recorded probe runs only: a participant's reveal never costs an API call.
-      models: { source: recorded, ids: await recorded.knownModels() },
+      config,
+      log,
       quiz: engine,
     });
-    await baselineService.verifySecret();
     const recovered = await engine.recover();
     for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
     discord =

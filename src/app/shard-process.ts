@@ -1,7 +1,4 @@
 import type { Client } from 'discord.js';
-import { resolveBaselineSecret } from '../baseline/pseudonym.js';
-import { recordedRunAnswers } from '../baseline/recorded-models.js';
-import { BaselineService } from '../baseline/service.js';
 import { type RunningBot, runBot } from '../bot/run.js';
 import { createCliContext } from '../cli/context.js';
 import { COMMANDS } from '../commands/index.js';
@@ -11,6 +8,7 @@ import { LiveProbe } from '../live/live-probe.js';
 import { QuizEngine } from '../quiz/engine.js';
 import type { QuizMemory } from '../quiz/quiz-archive.js';
 import { openStore } from '../store/index.js';
+import { openBaseline } from './baseline.js';
 import { createQuizModels } from './model-answers.js';
 import { chooseQuizSet } from './quiz-set.js';
 import { FORGET_HOOK, shardOfGuild, shardRunSchema } from './shard-plan.js';
@@ -79,22 +77,13 @@ async function main(): Promise<void> {
     });
     engine = quizEngine;
     const cluster = clusterMemory(quizEngine);
-    const secret = await resolveBaselineSecret({
-      configured: config.baselineSecret,
-      whenMissing: 'store',
-      store,
-      log,
-    });
-    const recorded = recordedRunAnswers(store);
-    const baseline = new BaselineService({
+    const { service: baseline, secret } = await openBaseline({
       store,
       set: choice.set,
-      secret,
-      log: log.child({ component: 'baseline' }),
-      models: { source: recorded, ids: await recorded.knownModels() },
+      config,
+      log,
       quiz: cluster.memory,
     });
-    await baseline.verifySecret();
     const recovery = await quizEngine.recover();
     const liveProbe =
       models.asker === null
