@@ -1,6 +1,7 @@
 import {
   type AutocompleteInteraction,
   type BaseInteraction,
+  DiscordAPIError,
   type Interaction,
   type InteractionReplyOptions,
   MessageFlags,
@@ -14,6 +15,18 @@ import { loggableError } from './loggable-error.js';
 
 /** The refusal meaning "another process of this bot answers this", answered with silence. */
 const ANSWERED_ELSEWHERE: QuizErrorCode = 'SESSION_ELSEWHERE';
+
+/** Discord's "Interaction has already been acknowledged" (JSON error code 40060). */
+const ALREADY_ACKNOWLEDGED = 40060;
+
+/**
+ * Another process answered this interaction first. During a rolling restart both processes of a shard
+ * receive every event and both answer commands that belong to no quiz (`/stats`, `/pair`); Discord keeps
+ * the first answer and refuses the second, which is expected, not a failure of this bot.
+ */
+function answeredByAnotherProcess(err: unknown): boolean {
+  return err instanceof DiscordAPIError && err.code === ALREADY_ACKNOWLEDGED;
+}
 
 /**
  * Sends every interaction to its command or component handler and makes sure the user always gets an
@@ -127,6 +140,10 @@ export function createInteractionRouter(commands: readonly Command[], deps: BotD
       if (friendly && err.code === ANSWERED_ELSEWHERE) {
         // Another process of this bot receives the same event and answers it; a reply here would race it.
         log.debug(describe(interaction), 'interaction left to the process that runs its quiz');
+        return;
+      }
+      if (answeredByAnotherProcess(err)) {
+        log.info(describe(interaction), 'interaction already answered, by another process of this bot');
         return;
       }
       if (friendly) log.info({ code: err.code, ...describe(interaction) }, 'interaction refused');

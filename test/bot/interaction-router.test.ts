@@ -2,11 +2,14 @@ import {
   ActionRowBuilder,
   ButtonBuilder,
   ButtonStyle,
+  GatewayDispatchEvents,
   InteractionResponseType,
   MessageFlags,
+  REST,
+  Routes,
   SlashCommandBuilder,
 } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { type Command, componentRoute } from '../../src/bot/command.js';
 import { encodeCustomId } from '../../src/bot/custom-id.js';
@@ -72,6 +75,27 @@ describe('the interaction router', () => {
 
   const errorLogsFor = (interactionId: string) =>
     h.logs.entries().filter((e) => e.level === 50 && e.interactionId === interactionId);
+
+  it('leaves an interaction another process of the bot answered first, logging no error', async () => {
+    // Another process (the other side of a rolling restart) answers first, over REST.
+    const sent = h.fake.createSlashCommand(member, { name: 'vote' });
+    const other = new REST({ api: h.fake.apiBase });
+    await other.post(Routes.interactionCallback(sent.id, sent.token), {
+      body: { type: InteractionResponseType.ChannelMessageWithSource, data: { content: 'first' } },
+      auth: false,
+    });
+    h.fake.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, h.fake.interaction(sent.id).payload);
+    await h.fake.waitForRequest(
+      (r) => r.params.interaction_id === sent.id && r.status === 400,
+      'the bot’s refused second answer',
+    );
+    const settled = () =>
+      h.logs.entries().find((e) => e.interactionId === sent.id && String(e.msg).includes('another process'));
+    // The log line follows the refused request, which the fake's waits cannot see: polled.
+    await vi.waitFor(() => expect(settled()).toBeDefined());
+    expect(errorLogsFor(sent.id)).toEqual([]);
+    expect(h.fake.interaction(sent.id).callbacks.map((c) => c.data?.content)).toEqual(['first']);
+  });
 
   it('answers an unexpected error with a short apology only the user sees', async () => {
     const sent = h.fake.dispatchSlashCommand(member, { name: 'boom' });
