@@ -2,7 +2,7 @@ import type { ZodType } from 'zod';
 import type { StoreDriver } from './driver.js';
 import { StoreClosedError, StoreOperationError, StoreValueError } from './errors.js';
 import { findNonJson } from './json-value.js';
-import type { Collection, Fence } from './types.js';
+import type { Collection, Fence, StoreBackend } from './types.js';
 
 /** Letters, digits, `_`, `.`, `-`: never `:`, which separates the namespace from the key. */
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -111,27 +111,14 @@ export class StoreCollection<T> implements Collection<T> {
   }
 
   private storedKey(key: string): string {
-    if (typeof key !== 'string' || key === '') {
-      throw new TypeError(`Store collection "${this.namespace}": keys must be non-empty strings`);
-    }
-    return this.withinLimit(`${this.namespace}:${key}`, key);
+    return storedKeyIn('collection', this.namespace, key);
   }
 
   private storedPrefix(prefix: string): string {
     if (typeof prefix !== 'string') {
       throw new TypeError(`Store collection "${this.namespace}": an entries() prefix must be a string`);
     }
-    return this.withinLimit(`${this.namespace}:${prefix}`, prefix);
-  }
-
-  private withinLimit(stored: string, key: string): string {
-    if (stored.length > MAX_STORED_KEY_LENGTH) {
-      throw new RangeError(
-        `Store collection "${this.namespace}": key "${key.slice(0, 40)}…" is ${key.length} characters; ` +
-          `namespace and key together may be at most ${MAX_STORED_KEY_LENGTH - 1} (hash long parts with hashKey)`,
-      );
-    }
-    return stored;
+    return withinLimit('collection', this.namespace, `${this.namespace}:${prefix}`, prefix);
   }
 
   private encode(key: string, value: T): string {
@@ -182,14 +169,43 @@ export class StoreCollection<T> implements Collection<T> {
     return checked.data;
   }
 
-  /** Runs a backend call, turning any failure into a StoreOperationError that names what was being done. */
-  private async run<R>(operation: string, key: string | undefined, call: () => Promise<R>): Promise<R> {
-    if (this.isClosed()) throw new StoreClosedError(this.driver.backend);
-    try {
-      return await call();
-    } catch (err) {
-      throw new StoreOperationError(this.driver.backend, operation, this.namespace, key, { cause: err });
-    }
+  private run<R>(operation: string, key: string | undefined, call: () => Promise<R>): Promise<R> {
+    return runStoreCall(this.driver.backend, this.isClosed, operation, this.namespace, key, call);
+  }
+}
+
+/** `namespace:key`, checked: a non-empty key, within the length every backend accepts. */
+export function storedKeyIn(kind: 'collection' | 'leases', namespace: string, key: string): string {
+  if (typeof key !== 'string' || key === '') {
+    throw new TypeError(`Store ${kind} "${namespace}": keys must be non-empty strings`);
+  }
+  return withinLimit(kind, namespace, `${namespace}:${key}`, key);
+}
+
+function withinLimit(kind: 'collection' | 'leases', namespace: string, stored: string, key: string): string {
+  if (stored.length > MAX_STORED_KEY_LENGTH) {
+    throw new RangeError(
+      `Store ${kind} "${namespace}": key "${key.slice(0, 40)}…" is ${key.length} characters; ` +
+        `namespace and key together may be at most ${MAX_STORED_KEY_LENGTH - 1} (hash long parts with hashKey)`,
+    );
+  }
+  return stored;
+}
+
+/** Runs a backend call, turning any failure into a StoreOperationError that names what was being done. */
+export async function runStoreCall<R>(
+  backend: StoreBackend,
+  isClosed: () => boolean,
+  operation: string,
+  namespace: string,
+  key: string | undefined,
+  call: () => Promise<R>,
+): Promise<R> {
+  if (isClosed()) throw new StoreClosedError(backend);
+  try {
+    return await call();
+  } catch (err) {
+    throw new StoreOperationError(backend, operation, namespace, key, { cause: err });
   }
 }
 

@@ -1,6 +1,5 @@
-import { StoreCollection } from './collection.js';
+import { runStoreCall, StoreCollection, storedKeyIn } from './collection.js';
 import type { StoreDriver } from './driver.js';
-import { StoreClosedError, StoreOperationError } from './errors.js';
 import { type LeaseOutcome, type LeaseState, leaseStateSchema } from './leases.js';
 import type { Fence, Leases } from './types.js';
 
@@ -64,19 +63,11 @@ export class StoreLeases implements Leases {
   }
 
   private storedKey(key: string): string {
-    if (typeof key !== 'string' || key === '') {
-      throw new TypeError(`Store leases "${this.namespace}": keys must be non-empty strings`);
-    }
-    return `${this.namespace}:${key}`;
+    return storedKeyIn('leases', this.namespace, key);
   }
 
-  private async run<R>(operation: string, key: string, call: () => Promise<R>): Promise<R> {
-    if (this.isClosed()) throw new StoreClosedError(this.driver.backend);
-    try {
-      return await call();
-    } catch (err) {
-      throw new StoreOperationError(this.driver.backend, operation, this.namespace, key, { cause: err });
-    }
+  private run<R>(operation: string, key: string, call: () => Promise<R>): Promise<R> {
+    return runStoreCall(this.driver.backend, this.isClosed, operation, this.namespace, key, call);
   }
 }
 
