@@ -99,6 +99,9 @@ export class SessionRecovery {
         return false;
       }
       if (!this.scope({ roomId, guildId: seen.guildId })) return false;
+      // A read settles the common case, another process alive and holding it, without a claim (a locked
+      // write) at every round of the lease keeper; the claim below stays the one that decides.
+      if ((await this.leases.heldElsewhere(sessionId)) !== null) return false;
       if (!(await this.leases.claim(sessionId)).ok) return false;
       // Read again under the lease: the previous owner may have written it since.
       const session = (await this.db.sessions.get(sessionId)) ?? seen;
