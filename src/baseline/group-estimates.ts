@@ -2,7 +2,7 @@ import type { ConfusingPair, ImageSlot, Option } from '../dataset/model.js';
 import type { PairScore } from '../scoring/pair-score.js';
 import { scorePair } from '../scoring/pair-score.js';
 import { ALL_ROW } from '../scoring/summary-table.js';
-import type { AnsweredPair } from './report.js';
+import type { AnsweredPair } from './answered-pair.js';
 import { majorityOption } from './statistics.js';
 import {
   type BootstrapOptions,

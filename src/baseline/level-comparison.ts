@@ -1,5 +1,5 @@
+import type { AnsweredPair } from './answered-pair.js';
 import { TRAINING_LEVELS, type TrainingLevel, trainingLevelLabel } from './profile.js';
-import type { AnsweredPair } from './report.js';
 import { mcnemarExact } from './statistics.js';
 import {
   type BootstrapOptions,

@@ -1,4 +1,4 @@
-import type { AnsweredPair } from './report.js';
+import type { AnsweredPair } from './answered-pair.js';
 import { normalCritical } from './statistics.js';
 import { INTERVAL_MINIMUM } from './two-way-bootstrap.js';
 

@@ -8,15 +8,10 @@ import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import type { Logger } from '../logger.js';
 import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { CHANCE } from '../scoring/intervals.js';
+import type { AnsweredPair } from './answered-pair.js';
 import type { AnswerRow } from './history.js';
 import type { Profile } from './profile.js';
-import {
-  type AnsweredPair,
-  answeredPairs,
-  type BaselineReport,
-  type Estimate,
-  type GroupReport,
-} from './report.js';
+import { answeredPairs, type BaselineReport, type Estimate, type GroupReport } from './report.js';
 
 /**
  * The report as pictures: per category, a group of people against its majority vote and each model, on

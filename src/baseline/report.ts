@@ -4,6 +4,7 @@ import type { ModelAnswerSource } from '../quiz/model-answers.js';
 import { buildCountTable, categorySlotCounts, type OfficialScoreTable } from '../scoring/count-table.js';
 import { type PairScore, scorePair } from '../scoring/pair-score.js';
 import { ALL_ROW, buildSummaryTable } from '../scoring/summary-table.js';
+import type { AnsweredPair } from './answered-pair.js';
 import {
   type AgreementRow,
   type CategoryEstimates,
@@ -192,16 +193,6 @@ export interface BaselineReport {
   participants: ParticipantAccuracy[];
   pairDifficulty: PairDifficulty[];
   imageDifficulty: ImageDifficulty[];
-}
-
-/** One person's answer to one pair in one context (a baseline pair, or a quiz round). */
-export interface AnsweredPair {
-  participant: string;
-  group: TrainingLevel | 'unspecified';
-  pair: ConfusingPair;
-  chosen: [Option | null, Option | null];
-  score: PairScore;
-  seenBefore: [boolean, boolean];
 }
 
 export const DEFAULT_MIN_PAIRS_FOR_TEST = 10;

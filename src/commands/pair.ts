@@ -10,9 +10,9 @@ import {
   SlashCommandBuilder,
 } from 'discord.js';
 import type { BotDeps, Command } from '../bot/command.js';
+import { pairIsSecret } from '../bot/open-round-pairs.js';
 import type { ConfusingPair, PairImage, PairSet } from '../dataset/model.js';
 import { UserFacingError } from '../errors.js';
-import { pairIsSecret } from './probe.js';
 
 /**
  * `/pair id`: shows one confusing pair for teaching, answers included: the question, both options,

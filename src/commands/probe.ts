@@ -10,6 +10,7 @@ import {
 } from 'discord.js';
 import type { BotDeps, Command } from '../bot/command.js';
 import { loggableError } from '../bot/loggable-error.js';
+import { pairIsSecret, pairOfOpenRound } from '../bot/open-round-pairs.js';
 import type { ConfusingPair, PairSet } from '../dataset/model.js';
 import { isUserFacingError, UserFacingError } from '../errors.js';
 import type { LiveAnswer, LiveProbe, LiveRefusal } from '../live/live-probe.js';
@@ -80,25 +81,6 @@ function findPair(set: PairSet, rawId: string): ConfusingPair {
     `There is no pair "${escapeMarkdown(clip(id, ID_MAX_LENGTH))}" in the ${set.name} set. ` +
       'Start typing in the pair option to see suggestions, or leave it empty for a random pair.',
   );
-}
-
-/**
- * The pair a quiz round still open in the channel is asking about. A live answer would give it away, so
- * that pair waits for the reveal.
- */
-function pairOfOpenRound(deps: BotDeps, channelId: string): string | null {
-  const round = deps.quiz?.engine.session(channelId)?.round;
-  return round?.state === 'open' ? round.pair.id : null;
-}
-
-/** True while a quiz round in this channel, or anywhere on this server, is asking about the pair. */
-export function pairIsSecret(
-  deps: BotDeps,
-  pairId: string,
-  channelId: string,
-  guildId: string | null,
-): boolean {
-  return deps.quiz?.engine.isPairInOpenRound(pairId, { roomId: channelId, guildId }) ?? false;
 }
 
 function randomPair(set: PairSet, avoid: string | null): ConfusingPair {

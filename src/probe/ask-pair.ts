@@ -23,7 +23,7 @@ import { findRecordedRun } from './recorded-runs.js';
 import type { CachedCompletion, Outcome } from './records.js';
 import { createRecordedRunAdapter } from './replay.js';
 import { type BackoffSettings, DEFAULT_BACKOFF, RequestGate } from './request-gate.js';
-import type { ProbeStores } from './runner.js';
+import type { ProbeStores } from './stores.js';
 
 /**
  * Asks models of the models file about both images of one pair, outside a run: for the quiz's model answers

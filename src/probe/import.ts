@@ -9,7 +9,8 @@ import type { Protocol } from './prompts.js';
 import { sha256Hex } from './prompts.js';
 import type { Variant } from './protocols/variants.js';
 import { type ImageResult, itemKey, type RunRecord } from './records.js';
-import { countResults, type ProbeStores } from './runner.js';
+import { countResults } from './runner.js';
+import type { ProbeStores } from './stores.js';
 
 /**
  * `probe import`: an official harness answers file (`Results/<model>/<model>_<mode>.json`) becomes a run in

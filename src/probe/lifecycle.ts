@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { RunRecord, RunStatus } from './records.js';
-import type { ProbeStores } from './runner.js';
+import type { ProbeStores } from './stores.js';
 
 /**
  * A run's life across processes: which process owns a `running` record, how a dead owner is recognised

@@ -1,6 +1,6 @@
 import { UserFacingError } from '../errors.js';
 import type { RunRecord } from './records.js';
-import type { ProbeStores } from './runner.js';
+import type { ProbeStores } from './stores.js';
 
 /**
  * The recorded run a replay reference names (`--model replay:<ref>`, a models-file `run:`): a run id, or

@@ -37,13 +37,13 @@ import {
   type CachedCompletion,
   type ImageResult,
   itemKey,
-  type ProbeCollection,
   type RunCounts,
   type RunCoverage,
   type RunRecord,
   type RunStatus,
 } from './records.js';
 import { type BackoffSettings, RequestGate } from './request-gate.js';
+import type { ProbeStores } from './stores.js';
 
 /** A model as the runner needs it: the adapter plus the models file's operating settings. */
 export interface ProbeModel {
@@ -55,12 +55,6 @@ export interface ProbeModel {
   timeoutMs: number;
   /** The models file's `maxTokens`: the answer's own limit, replacing the protocol's. */
   maxTokens?: number | null;
-}
-
-export interface ProbeStores {
-  cache: ProbeCollection<CachedCompletion>;
-  runs: ProbeCollection<RunRecord>;
-  items: ProbeCollection<ImageResult>;
 }
 
 export interface ProgressSnapshot {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnsweredPair } from '../../src/baseline/answered-pair.js';
 import {
   assumedComponents,
   estimateComponents,
@@ -9,7 +10,6 @@ import {
   plannedHalfWidth,
   type VarianceComponents,
 } from '../../src/baseline/planner.js';
-import type { AnsweredPair } from '../../src/baseline/report.js';
 import { loadPairSetStrict } from '../../src/dataset/load.js';
 import type { PairSet } from '../../src/dataset/model.js';
 import { seededRandom } from '../../src/random.js';

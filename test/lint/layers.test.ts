@@ -27,18 +27,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function lint(file: string, source: string): Promise<{ ok: boolean; output: string }> {
-  const target = path.join(dir, file);
+/** Lints source files (path under the scratch project → text) written in place of any earlier ones. */
+async function lintFiles(files: Record<string, string>): Promise<{ ok: boolean; output: string }> {
   await rm(path.join(dir, 'src'), { recursive: true, force: true });
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(target, source);
+  for (const [file, source] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, source);
+  }
   try {
-    const { stdout, stderr } = await run(BIOME, ['lint', file], { cwd: dir });
+    const { stdout, stderr } = await run(BIOME, ['lint', ...Object.keys(files)], { cwd: dir });
     return { ok: true, output: stdout + stderr };
   } catch (err) {
     const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
     return { ok: false, output: stdout + stderr };
   }
+}
+
+function lint(file: string, source: string): Promise<{ ok: boolean; output: string }> {
+  return lintFiles({ [file]: source });
 }
 
 describe('npm run lint enforces the layers', () => {
@@ -159,6 +166,35 @@ describe('npm run lint enforces the layers', () => {
   ])('passes %s', async (_what, file, source) => {
     const { ok, output } = await lint(file, source);
     expect(output).not.toContain('noRestrictedImports');
+    expect(ok).toBe(true);
+  });
+});
+
+describe('npm run lint refuses import cycles', () => {
+  it('between modules importing values from each other', async () => {
+    const { ok, output } = await lintFiles({
+      'src/probe/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
+      'src/probe/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
+    });
+    expect(output).toContain('noImportCycles');
+    expect(ok).toBe(false);
+  });
+
+  it('made of type-only imports too: each module should own its types', async () => {
+    const { ok, output } = await lintFiles({
+      'src/probe/a.ts': "import type { B } from './b.js';\nexport interface A {\n  b?: B;\n}\n",
+      'src/probe/b.ts': "import type { A } from './a.js';\nexport interface B {\n  a?: A;\n}\n",
+    });
+    expect(output).toContain('noImportCycles');
+    expect(ok).toBe(false);
+  });
+
+  it('but not a one-way import', async () => {
+    const { ok, output } = await lintFiles({
+      'src/probe/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
+      'src/probe/b.ts': 'export const b = 1;\n',
+    });
+    expect(output).not.toContain('noImportCycles');
     expect(ok).toBe(true);
   });
 });
