@@ -15,8 +15,11 @@ import {
  * The host view on a phone used as the presenter's remote (issue 10: "a laptop and a phone as a remote").
  * In every phase, at 390×844 and 360×740 portrait and 844×390 landscape: nothing is wider than the screen,
  * no control, option, caption or figure overlaps another, every control is a 44×44 CSS px target, no text
- * runs out of its box and no panel is cut off (the page scrolls instead). Screenshots of each go to
- * test-output/web/phone-host-<phase>-<size>.png.
+ * runs out of its box and no panel is cut off (the page scrolls instead). The host's buttons (Reveal, Next,
+ * Stop) stick to the bottom of the screen, so they are on the first screen without scrolling; the layout
+ * is measured with the page scrolled to its end, where that bar rests in its own place. Screenshots of each
+ * go to test-output/web/phone-host-<phase>-<size>.png (the whole page) and -<size>-screen.png (the first
+ * screen, as the host sees it).
  */
 
 const SIZES = [
@@ -112,6 +115,17 @@ const MEASURE = `(() => {
     controls: controls.map(box), blocks: blocks.map(box), overflowing, clipped };
 })()`;
 
+/** The host's buttons that lie outside the screen while the page is scrolled to its top. */
+const HOST_BUTTONS_OFF_SCREEN = `(() => {
+  scrollTo(0, 0);
+  return [...document.querySelectorAll('main .host-controls button')].filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth;
+  }).map((el) => el.textContent.trim());
+})()`;
+
+const SCROLL_TO_END = 'scrollTo(0, document.scrollingElement.scrollHeight)';
+
 /** Resolves after the browser has laid out and painted twice: the new size has taken effect. */
 const SETTLED =
   'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
@@ -129,13 +143,19 @@ async function expectUsableOnPhones(page: Page, phase: string): Promise<void> {
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.evaluate(SETTLED);
     await page.evaluate(SETTLED);
-    // Measured before the screenshot: a full-page capture briefly resizes the page (and drops touch emulation).
+    // Measured before the screenshots: a full-page capture briefly resizes the page (and drops touch emulation).
+    const offScreen = (await page.evaluate(HOST_BUTTONS_OFF_SCREEN)) as string[];
+    await page.evaluate(SETTLED);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `phone-host-${phase}-${size.name}-screen.png`) });
+    await page.evaluate(SCROLL_TO_END);
+    await page.evaluate(SETTLED);
     const layout = (await page.evaluate(MEASURE)) as Layout;
     await page.screenshot({
       path: path.join(SCREENSHOTS, `phone-host-${phase}-${size.name}.png`),
       fullPage: true,
     });
     const where = `${phase} at ${size.name}`;
+    expect.soft(offScreen, `${where}: host buttons off the first screen`).toEqual([]);
     // A phone widens its layout viewport to fit content that is too wide, so compare with the screen's width.
     expect.soft(layout.viewportWidth, `${where}: layout viewport`).toBe(size.width);
     expect.soft(layout.scrollWidth, `${where}: page width`).toBeLessThanOrEqual(size.width);
