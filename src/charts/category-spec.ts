@@ -71,6 +71,10 @@ const BASE = {
   labelLine: 19,
   noteSize: 12,
   valueSize: 13,
+  /** The chance line's label: its text, line height, and distance from the line's end. */
+  chanceSize: 14,
+  chanceLine: 17,
+  chanceDistance: 8,
   gridLeft: 100,
   gridRight: 78,
   barMaxWidth: 56,
@@ -93,6 +97,9 @@ interface Metrics {
   labelLine: number;
   noteSize: number;
   valueSize: number;
+  chanceSize: number;
+  chanceLine: number;
+  chanceDistance: number;
   gridLeft: number;
   gridRight: number;
   barMaxWidth: number;
@@ -120,6 +127,9 @@ function metrics(scale: number): Metrics {
     labelLine: s(BASE.labelLine),
     noteSize: s(BASE.noteSize),
     valueSize: s(BASE.valueSize),
+    chanceSize: s(BASE.chanceSize),
+    chanceLine: s(BASE.chanceLine),
+    chanceDistance: s(BASE.chanceDistance),
     gridLeft: s(BASE.gridLeft),
     gridRight: s(BASE.gridRight),
     barMaxWidth: s(BASE.barMaxWidth),
@@ -239,8 +249,10 @@ export function categoryChartLayout(
     const left = labelWidth + m.pad;
     const right = Math.round(valueWidth + m.pad + 8);
     const bottom = Math.round(m.labelSize * 2.6 + m.pad);
+    // On its side the chance label sits above the plot, below the legend: keep room for it.
+    const top = plotTop + m.chanceLine + m.chanceDistance;
     return {
-      plot: { left, top: plotTop, width: width - left - right, height: height - plotTop - bottom },
+      plot: { left, top, width: width - left - right, height: height - top - bottom },
       labels,
       subtitle,
       uprightValues: false,
@@ -416,10 +428,10 @@ function columnsOption(input: CategoryChartInput, options: ChartSpecOptions, m: 
         formatter: rows ? `chance ${chance}%` : `chance\n${chance}%`,
         // On its side the value axis runs down the page and its end is at the bottom, among the axis labels.
         position: rows ? 'start' : 'end',
-        distance: Math.round(8 * (options.scale ?? 1)),
+        distance: m.chanceDistance,
         color: theme.text,
-        fontSize: Math.round(14 * (options.scale ?? 1)),
-        lineHeight: Math.round(17 * (options.scale ?? 1)),
+        fontSize: m.chanceSize,
+        lineHeight: m.chanceLine,
       },
       data: [rows ? { xAxis: chance } : { yAxis: chance }],
     };

@@ -69,6 +69,38 @@ describe('categoryChartOption', () => {
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(20);
   });
 
+  it('lies on its side without the chance label touching the legend or the plot, at every phone width', () => {
+    const input = fullInput();
+    const names = new Set(input.series.map((s) => s.name));
+    // ECharts centres each text on its anchor (dominant-baseline central): the anchor is translate + y.
+    const texts = (svg: string) =>
+      [
+        ...svg.matchAll(
+          /<text[^>]*style="font-size:(\d+)px[^"]*"[^>]*?(?: y="(-?[\d.]+)")?[^>]*transform="translate\([\d.]+ ([\d.]+)\)"[^>]*>([^<]*)<\/text>/g,
+        ),
+      ].map((m) => {
+        const centre = Number(m[3]) + Number(m[2] ?? 0);
+        const half = Number(m[1]) / 2;
+        return { text: m[4] ?? '', top: centre - half, bottom: centre + half };
+      });
+    for (let width = 300; width <= 440; width += 4) {
+      const options = { ...png, width, height: 800, orientation: 'rows' as const };
+      const all = texts(svgOf(categoryChartOption(input, options), width, 800));
+      const legend = all.filter((t) => names.has(t.text));
+      const chance = all.find((t) => t.text === 'chance 25%');
+      expect(legend.length, `legend at ${width}`).toBe(names.size);
+      expect(chance, `chance label at ${width}`).toBeDefined();
+      const legendBottom = Math.max(...legend.map((t) => t.bottom));
+      expect(chance?.top ?? 0, `chance label below the legend at ${width}`).toBeGreaterThanOrEqual(
+        legendBottom,
+      );
+      const { plot } = categoryChartLayout(input, options);
+      expect(chance?.bottom ?? Infinity, `chance label above the plot at ${width}`).toBeLessThanOrEqual(
+        plot.top,
+      );
+    }
+  });
+
   it('lies on its side for a phone: categories down the side, the plot below the legend', () => {
     const input = fullInput();
     const layout = categoryChartLayout(input, { ...png, width: 360, height: 900, orientation: 'rows' });
