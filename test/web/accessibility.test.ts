@@ -9,7 +9,9 @@ import { openWebHarness, type WebHarness } from './harness.js';
 
 /**
  * axe-core (the npm package) in Chromium on every page of the web channel: home, join, host in each phase,
- * participant in each phase, stats and the private baseline. Any violation, of any impact, fails.
+ * participant in each phase, stats and the private baseline. Any violation, of any impact, fails. The host's
+ * pages are checked on a projector and again on a phone (the host link as the presenter's remote), whose
+ * one-column layout and sticky buttons are a different page to a screen reader and to touch.
  */
 
 const require = createRequire(import.meta.url);
@@ -49,6 +51,22 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
   expect.soft(await violations(page), where).toEqual([]);
 }
 
+const PROJECTOR = { width: 1920, height: 1080 };
+const PHONE = { width: 390, height: 844 };
+/** Resolves after the browser has laid out and painted twice: a new size has taken effect. */
+const SETTLED =
+  'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
+
+/** The host's page on the projector, then at a phone's size, then back on the projector. */
+async function expectHostAccessible(page: Page, where: string): Promise<void> {
+  await expectAccessible(page, `${where} (projector)`);
+  await page.setViewportSize(PHONE);
+  await page.evaluate(SETTLED);
+  await expectAccessible(page, `${where} (phone)`);
+  await page.setViewportSize(PROJECTOR);
+  await page.evaluate(SETTLED);
+}
+
 describe('the quiz pages, checked by axe-core', () => {
   let h: WebHarness;
   beforeAll(async () => {
@@ -72,12 +90,10 @@ describe('the quiz pages, checked by axe-core', () => {
     await joinCode.locator('form').waitFor();
     await expectAccessible(joinCode, 'join (room code)');
 
-    const host = await (
-      await session.browser.newContext({ viewport: { width: 1920, height: 1080 } })
-    ).newPage();
+    const host = await (await session.browser.newContext({ viewport: PROJECTOR })).newPage();
     await host.goto(`${h.base}/host/${h.code}#key=${h.hostKey}`);
     await host.getByRole('heading', { name: 'New quiz' }).waitFor();
-    await expectAccessible(host, 'host lobby');
+    await expectHostAccessible(host, 'host lobby');
 
     const phone = await (await session.device({ phone: true })).newPage();
     await phone.goto(`${h.base}/join/${h.code}`);
@@ -93,7 +109,7 @@ describe('the quiz pages, checked by axe-core', () => {
     await host.locator('#model-oracle').check();
     await host.getByRole('button', { name: 'Start the quiz' }).click();
     await host.getByRole('button', { name: 'Reveal' }).waitFor();
-    await expectAccessible(host, 'host question');
+    await expectHostAccessible(host, 'host question');
 
     await phone.locator('#question-text').waitFor();
     await expectAccessible(phone, 'participant question');
@@ -103,20 +119,20 @@ describe('the quiz pages, checked by axe-core', () => {
     await phone.locator('button[data-slot="1"][data-option="A"]').click();
     await phone.getByText('Recorded: image 2 is A.').waitFor();
     await host.getByText('1 person has answered both images').waitFor();
-    await expectAccessible(host, 'host live count');
+    await expectHostAccessible(host, 'host live count');
 
     await host.getByRole('button', { name: 'Reveal' }).click();
     await host.getByRole('heading', { name: 'Models' }).waitFor();
-    await expectAccessible(host, 'host reveal');
+    await expectHostAccessible(host, 'host reveal');
     await phone.locator('.my-answers').waitFor();
     await expectAccessible(phone, 'participant reveal');
 
     await host.getByRole('button', { name: 'See the results' }).click();
     await host.getByRole('heading', { name: 'Results' }).waitFor();
     await host.locator('figure.chart svg').waitFor();
-    await expectAccessible(host, 'host summary');
+    await expectHostAccessible(host, 'host summary');
     await host.locator('.numbers-details summary').click();
-    await expectAccessible(host, 'host summary, numbers open');
+    await expectHostAccessible(host, 'host summary, numbers open');
     await phone.getByRole('heading', { name: 'The quiz is over' }).waitFor();
     await expectAccessible(phone, 'participant summary');
 
@@ -161,5 +177,22 @@ describe('the private baseline page, checked by axe-core', () => {
       .getByRole('heading', { name: /Both right!|Confused|One of two right|Neither right/ })
       .waitFor();
     await expectAccessible(page, 'baseline reveal');
+  });
+
+  it('has no violations on a phone either', { timeout: 120_000 }, async () => {
+    const page = await (await session.device({ phone: true })).newPage();
+    await page.goto(`${b.base}/baseline`);
+    await page.getByRole('heading', { name: CONSENT_NOTICE.title }).waitFor();
+    await expectAccessible(page, 'baseline consent on a phone');
+    await page.getByRole('button', { name: CONSENT_NOTICE.acceptLabel }).click();
+    await page.locator('#question-text').waitFor();
+    await expectAccessible(page, 'baseline pair on a phone');
+    await page.locator('button[data-image="1"][data-option="A"]').click();
+    await page.getByText('Recorded: image 1 is A.').waitFor();
+    await page.locator('button[data-image="2"][data-option="B"]').click();
+    await page
+      .getByRole('heading', { name: /Both right!|Confused|One of two right|Neither right/ })
+      .waitFor();
+    await expectAccessible(page, 'baseline reveal on a phone');
   });
 });

@@ -12,7 +12,17 @@ import type {
   ProgressView,
   StatusResponse,
 } from '../baseline-protocol.js';
-import { app, browserId, focusHeading, h, pageData, percent, plural, render } from './common.js';
+import {
+  app,
+  browserId,
+  focusHeading,
+  h,
+  pageData,
+  percent,
+  plural,
+  render,
+  scrollingTable,
+} from './common.js';
 import { answerButton, answerGroup, optionsList, pairFigure, splitImage, verdictText } from './pair.js';
 
 /**
@@ -277,9 +287,8 @@ function modelsTable(r: BaselineRevealView): HTMLElement | null {
       { class: right ? 'mark-right' : 'mark-wrong' },
       chosen === null ? '–' : `${chosen} ${right ? '✓' : '✗'}`,
     );
-  return h(
-    'div',
-    { class: 'table-wrap' },
+  return scrollingTable(
+    'AI models on this pair',
     h(
       'table',
       { class: 'numbers' },

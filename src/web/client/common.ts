@@ -29,6 +29,14 @@ export function append(parent: Node, children: Child[]): void {
   }
 }
 
+/**
+ * A table in a box that scrolls sideways when the screen is narrower than the table. The box takes the
+ * keyboard's focus (arrow keys then scroll it), named after the table so a screen reader says what it holds.
+ */
+export function scrollingTable(label: string, table: HTMLTableElement): HTMLDivElement {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label }, table);
+}
+
 /** Replaces an element's content. */
 export function render(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();

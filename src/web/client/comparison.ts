@@ -13,7 +13,7 @@ import { categoryChartOption } from '../../charts/category-spec.js';
 import type { CategoryChartInput } from '../../charts/chart-input.js';
 import { DISCORD_THEME } from '../../charts/theme.js';
 import type { ComparisonView, SeriesView } from '../protocol.js';
-import { h, percent } from './common.js';
+import { h, percent, scrollingTable } from './common.js';
 
 /**
  * Set accuracy per category, people against each model: the very chart the Discord bot sends as a PNG
@@ -208,9 +208,8 @@ export function comparisonTable(view: ComparisonView, categories = shownCategori
       );
     });
   }
-  return h(
-    'div',
-    { class: 'table-wrap' },
+  return scrollingTable(
+    'The numbers, as a table',
     h('table', { class: 'numbers' }, h('caption', {}, chanceLine(view)), h('thead', {}, head), body),
   );
 }
