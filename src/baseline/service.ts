@@ -76,7 +76,7 @@ export class BaselineService {
     const log = options.log;
     const clock = options.clock ?? systemClock;
     const locks = new ParticipantLocks();
-    const quizArchive = new QuizArchive(options.store);
+    const quizArchive = new QuizArchive(options.store, { clock });
     this.enrolment = new Enrolment({ store: options.store, db, secret: options.secret, locks, log, clock });
     const enrolment = this.enrolment;
     const history = new HistoryReader(db, set, pairs, quizArchive);

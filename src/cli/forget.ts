@@ -100,7 +100,8 @@ async function runForget(ctx: CliContext, options: ForgetOptions): Promise<void>
     );
     if (report.hostedSessionsRunning > 0) {
       ctx.out.write(
-        `They host ${report.hostedSessionsRunning} quiz session(s) still running: stop them, then run this again to remove their id from them.\n`,
+        `They host ${report.hostedSessionsRunning} quiz session(s) still running: the bot replaces their id there at ` +
+          "the session's next reveal or end (within a day; after that, stop them). Run this again then to check.\n",
       );
     }
   } finally {

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { ImageSlot, Option } from '../dataset/model.js';
 import { OPTIONS } from '../dataset/model.js';
-import { chosenOf, isComplete } from './answers.js';
+import { type Click, chosenOf, isComplete, type PersonRound } from './answers.js';
 import type { Clock } from './clock.js';
 import type { QuizEvents } from './events.js';
 import type { LiveRooms, LiveRound, Room } from './live-rooms.js';
@@ -116,14 +116,25 @@ export class AnswerIntake {
 
   /**
    * Forget-me within an open round: once a click of theirs that is being written has finished (so it is
-   * dropped too), the person's clicks leave the round, so a later reveal does not count them. Runs inside
-   * the room's transition; true when they had answered.
+   * dropped too), the person's clicks leave the round, so a later reveal does not count them. With
+   * `madeBy`, only the clicks made at or before that time go (a deletion another process made, read from
+   * its notice: a click after it is a new answer, stored after the deletion). Runs inside the room's
+   * transition; true when a click was dropped.
    */
-  async forget(room: Room, live: LiveRound, userId: string): Promise<boolean> {
+  async forget(
+    room: Room,
+    live: LiveRound,
+    userId: string,
+    madeBy: number = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
     await live.userQueues.get(userId)?.(async () => undefined);
     const person = live.people.get(userId);
     if (person === undefined) return false;
-    live.people.delete(userId);
+    const keep = (click: Click | null) => (click !== null && click.at > madeBy ? click : null);
+    const kept: PersonRound = { ...person, clicks: [keep(person.clicks[0]), keep(person.clicks[1])] };
+    if (kept.clicks[0] === person.clicks[0] && kept.clicks[1] === person.clicks[1]) return false;
+    if (kept.clicks[0] === null && kept.clicks[1] === null) live.people.delete(userId);
+    else live.people.set(userId, kept);
     if (isComplete(person)) {
       live.complete--;
       this.counted(room, live);

@@ -1,4 +1,6 @@
 import type { Store } from '../store/types.js';
+import { type Clock, systemClock } from './clock.js';
+import { ForgetNotices } from './forget-notices.js';
 import { PersonIndex } from './person-index.js';
 import type { AnswerRecord, RoundStateName } from './records.js';
 import { answerKey, collect, type QuizCollections, quizCollections, roundPrefix } from './store-layout.js';
@@ -48,10 +50,12 @@ const BATCH = 500;
 export class QuizArchive {
   private readonly db: QuizCollections;
   private readonly personIndex: PersonIndex;
+  private readonly notices: ForgetNotices;
 
-  constructor(store: Store) {
+  constructor(store: Store, options: { clock?: Clock } = {}) {
     this.db = quizCollections(store);
     this.personIndex = new PersonIndex(store);
+    this.notices = new ForgetNotices(this.db.forgotten, options.clock ?? systemClock);
   }
 
   /** Every stored answer of one round (each person's latest click per image). */
@@ -110,7 +114,8 @@ export class QuizArchive {
    * in open rounds, the host id of running sessions), then the store: every click of theirs, their
    * per-person index entries, and their id as the host of ended sessions (replaced by `replacementHost`).
    * A running session that no engine here runs is left alone and counted: its engine would write the id
-   * back.
+   * back. Last, a notice (forget-notices.ts) tells the engines of other processes to drop the person's
+   * clicks from their open rounds before revealing them, and to rehost the sessions they run for them.
    */
   async forget(userId: string, replacementHost: string, memory?: QuizMemory): Promise<QuizForgetReport> {
     const report: QuizForgetReport = {
@@ -147,6 +152,8 @@ export class QuizArchive {
       await this.db.sessions.set(id, { ...session, hostUserId: replacementHost });
       report.hostedSessionsScrubbed++;
     }
+    await this.notices.post(userId, replacementHost);
+    await this.notices.sweep();
     return report;
   }
 }

@@ -6,6 +6,7 @@ import type { AnswerIntake } from './answer-intake.js';
 import { isComplete, type PersonRound } from './answers.js';
 import type { Clock } from './clock.js';
 import type { QuizEvents } from './events.js';
+import { ForgetNotices } from './forget-notices.js';
 import { type Actor, mayHost } from './host-rule.js';
 import { type LiveRooms, type LiveRound, type Room, roundView, sessionView } from './live-rooms.js';
 import { type ModelAnswerSource, trackModelRequest } from './model-answers.js';
@@ -114,6 +115,7 @@ export class SessionTransitions {
   private readonly limits: QuizLimits;
   private readonly newSessionId: () => string;
   private readonly onLeased: () => void;
+  private readonly notices: ForgetNotices;
   private readonly roomLocks = new Map<string, LimitFunction>();
 
   constructor(options: SessionTransitionsOptions) {
@@ -133,6 +135,7 @@ export class SessionTransitions {
     this.limits = options.limits;
     this.newSessionId = options.newSessionId;
     this.onLeased = options.onLeased;
+    this.notices = new ForgetNotices(options.db.forgotten, options.clock);
   }
 
   // ---- the one way in ---------------------------------------------------------------------------------
@@ -495,6 +498,7 @@ export class SessionTransitions {
     // Cached model answers resolve within a turn of the event loop; live ones still running are reported
     // as pending rather than waited for.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.honourForgetNotices(room, live);
 
     const closedAt = this.clock.now();
     // Stored for the record; reveals word a pending model from the round's closedBy (computeReveal).
@@ -532,6 +536,29 @@ export class SessionTransitions {
       'quiz round revealed',
     );
     return { reveal: live.reveal, fresh: true };
+  }
+
+  /**
+   * Deletions made by other processes since people clicked (forget-notices.ts; this process's own are
+   * already out of memory): their clicks leave the round before the reveal counts or names anyone, and a
+   * host forgotten since the session began is replaced, as this process's forget-me would have done.
+   */
+  private async honourForgetNotices(room: Room, live: LiveRound): Promise<void> {
+    const host = room.session.hostUserId;
+    const notices = await this.notices.of([host, ...live.people.keys()]);
+    for (const [userId, notice] of notices) {
+      if (await this.intake.forget(room, live, userId, notice.at)) {
+        // No id in the log: the person asked to be forgotten.
+        this.log.info(
+          { sessionId: room.session.id, round: live.record.index },
+          'clicks of a forgotten person left an open round',
+        );
+      }
+    }
+    const hostNotice = notices.get(host);
+    if (hostNotice !== undefined && room.session.createdAt <= hostNotice.at) {
+      await this.saveSession(room, { ...room.session, hostUserId: hostNotice.replacementHost });
+    }
   }
 
   private async revealOf(room: Room, live: LiveRound): Promise<RoundReveal> {
@@ -575,8 +602,12 @@ export class SessionTransitions {
   async end(room: Room, reason: EndReason): Promise<SessionSummary> {
     room.live?.abort.abort();
     this.timing.clear(room.session.roomId);
+    const hostNotice = (await this.notices.of([room.session.hostUserId])).get(room.session.hostUserId);
     await this.saveSession(room, {
       ...room.session,
+      ...(hostNotice !== undefined && room.session.createdAt <= hostNotice.at
+        ? { hostUserId: hostNotice.replacementHost }
+        : {}),
       status: 'ended',
       endedAt: this.clock.now(),
       endReason: reason,

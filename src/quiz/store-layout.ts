@@ -1,6 +1,7 @@
 import type { ImageSlot } from '../dataset/model.js';
 import { stableKey, stableKeyPrefix } from '../store/keys.js';
 import type { Collection, Store } from '../store/types.js';
+import { type ForgetNotice, forgetNoticeSchema } from './forget-notices.js';
 import {
   type AnswerRecord,
   answerRecordSchema,
@@ -26,6 +27,8 @@ export interface QuizCollections {
   answers: Collection<AnswerRecord>;
   /** `session:round` → what the reveal fixed (the models' answers). */
   results: Collection<RoundResultRecord>;
+  /** Hash of a forgotten person's id → their deletion, for every engine to honour (forget-notices.ts). */
+  forgotten: Collection<ForgetNotice>;
 }
 
 export function quizCollections(store: Store): QuizCollections {
@@ -34,6 +37,7 @@ export function quizCollections(store: Store): QuizCollections {
     rooms: store.collection('quiz.rooms', roomPointerSchema),
     answers: store.collection('quiz.answers', answerRecordSchema),
     results: store.collection('quiz.results', roundResultRecordSchema),
+    forgotten: store.collection('quiz.forgotten', forgetNoticeSchema),
   };
 }
 
