@@ -5,7 +5,7 @@ import { QuizArchive } from '../../src/quiz/quiz-archive.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { current } from '../support/quiz-round.js';
-import { type Harness, member, openHarness, optionFor } from './harness.js';
+import { answerBoth, type Harness, member, openHarness, optionFor } from './harness.js';
 
 /**
  * Forget-me made by another process on the same store (an operator's `mediconfusion forget` while the bot
@@ -29,17 +29,11 @@ afterEach(async () => {
   await h.close();
 });
 
-async function answerBoth(roomId: string, userId: string, pair: Parameters<typeof optionFor>[0]) {
-  for (const slot of [0, 1] as const) {
-    await h.engine.answer({ roomId, userId, displayName: userId, slot, option: optionFor(pair, slot, true) });
-  }
-}
-
 describe('a person forgotten by another process', () => {
   it('leaves the open round before its reveal: not counted, not named', async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host' });
-    await answerBoth('room', 'ann', round.pair);
-    await answerBoth('room', 'bob', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'bob', round.pair);
 
     // No engine of that process holds the round: only the store and the notice reach this one.
     const report = await archive.forget('ann', 'forgotten');
@@ -53,7 +47,7 @@ describe('a person forgotten by another process', () => {
 
   it('keeps a click made after the deletion, which is a new answer', async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host', allowChanges: true });
-    await answerBoth('room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
     await archive.forget('ann', 'forgotten');
     h.clock.advance(1_000);
     const option = optionFor(round.pair, 0, false);
@@ -69,7 +63,7 @@ describe('a person forgotten by another process', () => {
 
   it('is replaced as the host of a running session at its next reveal, and the id is not written back', async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'ann', rounds: 2 });
-    await answerBoth('room', 'bob', round.pair);
+    await answerBoth(h.engine, 'room', 'bob', round.pair);
     expect(await archive.forget('ann', 'forgotten')).toMatchObject({ hostedSessionsRunning: 1 });
 
     // The round's timer reveals it; the replaced host can no longer act.
@@ -93,7 +87,7 @@ describe('a person forgotten by another process', () => {
     await archive.forget('ann', 'forgotten');
     h.clock.advance(1_000);
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'ann' });
-    await answerBoth('room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
     const { reveal } = await h.engine.reveal('room', member('ann'), current(h.engine, 'room'));
     expect(reveal.persons.map((p) => p.userId)).toEqual(['ann']);
   });

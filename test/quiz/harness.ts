@@ -146,6 +146,18 @@ export async function openHarness(overrides: Partial<QuizEngineOptions> = {}): P
 
 export const other = (o: Option): Option => (o === 'A' ? 'B' : 'A');
 
+/** `userId` answers both images of the room's open round right, under their own name. */
+export async function answerBoth(
+  engine: QuizEngine,
+  roomId: string,
+  userId: string,
+  pair: ConfusingPair,
+): Promise<void> {
+  for (const slot of [0, 1] as const) {
+    await engine.answer({ roomId, userId, displayName: userId, slot, option: optionFor(pair, slot, true) });
+  }
+}
+
 /** The option that answers the image right (or wrong). */
 export function optionFor(pair: ConfusingPair, slot: ImageSlot, right: boolean): Option {
   const correct = pair.images[slot].correct;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QuizArchive } from '../../src/quiz/quiz-archive.js';
 import { current } from '../support/quiz-round.js';
-import { type Harness, member, openHarness, optionFor } from './harness.js';
+import { answerBoth, type Harness, member, openHarness } from './harness.js';
 
 /**
  * The quiz's stored answers as the layers above read them (the baseline, exports) and forget-me for the
@@ -16,20 +16,14 @@ afterEach(async () => {
   await h.close();
 });
 
-async function answerBoth(roomId: string, userId: string, pair: Parameters<typeof optionFor>[0]) {
-  for (const slot of [0, 1] as const) {
-    await h.engine.answer({ roomId, userId, displayName: userId, slot, option: optionFor(pair, slot, true) });
-  }
-}
-
 describe('the quiz archive', () => {
   it("gives a round's answers, one per person and image, and nothing of other rounds", async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host', rounds: 2 });
-    await answerBoth('room', 'ann', round.pair);
-    await answerBoth('room', 'bob', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'bob', round.pair);
     const next = await h.engine.next('room', member('host'), current(h.engine, 'room'));
     if (next.round === null) throw new Error('no second round');
-    await answerBoth('room', 'ann', next.round.pair);
+    await answerBoth(h.engine, 'room', 'ann', next.round.pair);
 
     const archive = new QuizArchive(h.store);
     const first = await archive.answersOfRound(round.sessionId, round.round);
@@ -39,8 +33,8 @@ describe('the quiz archive', () => {
 
   it("gives a person's answers in the sessions of one set only", async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host' });
-    await answerBoth('room', 'ann', round.pair);
-    await answerBoth('room', 'bob', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'bob', round.pair);
     const archive = new QuizArchive(h.store);
     const anns = await archive.answersOfPersonInSet('ann', h.set.name);
     expect(anns.map((a) => [a.userId, a.pairId, a.slot])).toEqual([
@@ -52,7 +46,7 @@ describe('the quiz archive', () => {
 
   it('lists every answer with its set and round state, for exports', async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host' });
-    await answerBoth('room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
     await h.engine.reveal('room', member('host'), current(h.engine, 'room'));
     const rows = [];
     for await (const row of new QuizArchive(h.store).everyAnswer()) rows.push(row);
@@ -62,11 +56,11 @@ describe('the quiz archive', () => {
 
   it('forgets a person everywhere: open rounds in memory, stored clicks, and their id on sessions they hosted', async () => {
     const ended = await h.engine.start({ roomId: 'old-room', hostUserId: 'ann' });
-    await answerBoth('old-room', 'ann', ended.round.pair);
+    await answerBoth(h.engine, 'old-room', 'ann', ended.round.pair);
     await h.engine.stop('old-room', member('ann'), { sessionId: ended.round.sessionId });
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'host' });
-    await answerBoth('room', 'ann', round.pair);
-    await answerBoth('room', 'bob', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'bob', round.pair);
 
     const archive = new QuizArchive(h.store);
     const report = await archive.forget('ann', 'forgotten', h.engine);
@@ -91,7 +85,7 @@ describe('the quiz archive', () => {
 
   it('leaves a running session another process hosts alone, and counts it', async () => {
     const { round } = await h.engine.start({ roomId: 'room', hostUserId: 'ann' });
-    await answerBoth('room', 'ann', round.pair);
+    await answerBoth(h.engine, 'room', 'ann', round.pair);
     // No engine of this process runs the session (as when another process runs it).
     const report = await new QuizArchive(h.store).forget('ann', 'forgotten');
     expect(report).toEqual({

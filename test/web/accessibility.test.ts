@@ -156,8 +156,9 @@ describe('the private baseline page, checked by axe-core', () => {
     await b?.close();
   });
 
-  it('has no violations on the consent notice, a pair and its reveal', { timeout: 120_000 }, async () => {
-    const page = await (await session.device()).newPage();
+  /** Consent, a pair, its reveal: axe on each, on the device given. */
+  async function walkThrough(device: 'desktop' | 'phone'): Promise<void> {
+    const page = await (await session.device({ phone: device === 'phone' })).newPage();
     await page.goto(`${b.base}/baseline`);
     await page.getByRole('heading', { name: CONSENT_NOTICE.title }).waitFor();
     // The web page words the notice for the web: no Discord command, no account id.
@@ -165,34 +166,25 @@ describe('the private baseline page, checked by axe-core', () => {
     expect(notice).not.toContain('/forget-me');
     expect(notice).not.toContain('account id');
     expect(notice).toContain('Forget me');
-    await expectAccessible(page, 'baseline consent');
+    await expectAccessible(page, `baseline consent (${device})`);
 
     await page.getByRole('button', { name: CONSENT_NOTICE.acceptLabel }).click();
     await page.locator('#question-text').waitFor();
-    await expectAccessible(page, 'baseline pair');
+    await expectAccessible(page, `baseline pair (${device})`);
     await page.locator('button[data-image="1"][data-option="A"]').click();
     await page.getByText('Recorded: image 1 is A.').waitFor();
     await page.locator('button[data-image="2"][data-option="B"]').click();
     await page
       .getByRole('heading', { name: /Both right!|Confused|One of two right|Neither right/ })
       .waitFor();
-    await expectAccessible(page, 'baseline reveal');
+    await expectAccessible(page, `baseline reveal (${device})`);
+  }
+
+  it('has no violations on the consent notice, a pair and its reveal', { timeout: 120_000 }, async () => {
+    await walkThrough('desktop');
   });
 
   it('has no violations on a phone either', { timeout: 120_000 }, async () => {
-    const page = await (await session.device({ phone: true })).newPage();
-    await page.goto(`${b.base}/baseline`);
-    await page.getByRole('heading', { name: CONSENT_NOTICE.title }).waitFor();
-    await expectAccessible(page, 'baseline consent on a phone');
-    await page.getByRole('button', { name: CONSENT_NOTICE.acceptLabel }).click();
-    await page.locator('#question-text').waitFor();
-    await expectAccessible(page, 'baseline pair on a phone');
-    await page.locator('button[data-image="1"][data-option="A"]').click();
-    await page.getByText('Recorded: image 1 is A.').waitFor();
-    await page.locator('button[data-image="2"][data-option="B"]').click();
-    await page
-      .getByRole('heading', { name: /Both right!|Confused|One of two right|Neither right/ })
-      .waitFor();
-    await expectAccessible(page, 'baseline reveal on a phone');
+    await walkThrough('phone');
   });
 });
