@@ -156,6 +156,19 @@ export interface RunningApp {
 export interface StartHooks {
   /** Replaces the dataset download (tests). */
   fetchDataset?: (dataDir: string) => Promise<void>;
+  /**
+   * A stop asked for during start-up (Ctrl+C, SIGTERM): the dataset download stops at once, and start-up
+   * ends with `StartStopped` after the step under way, closing what it had opened.
+   */
+  signal?: AbortSignal;
+}
+
+/** Start-up ended early because a stop was asked for (StartHooks.signal); nothing is left running. */
+export class StartStopped extends Error {
+  constructor() {
+    super('stopped during start-up');
+    this.name = 'StartStopped';
+  }
 }
 
 /** Starts everything `npm start` runs and returns once the web channel is listening. */
@@ -181,6 +194,7 @@ export async function startApp(
           observer: reporter,
           // Few retries: when offline, the demo set should come up in seconds, not minutes.
           http: { retry: { retries: 2 } },
+          signal: hooks.signal,
         });
       } finally {
         reporter.stop();
@@ -195,6 +209,10 @@ export async function startApp(
     say,
   });
 
+  const stopAsked = () => {
+    if (hooks.signal?.aborted) throw new StartStopped();
+  };
+  stopAsked();
   const sharding = shardingOf(options, ctx.env);
   const store = await openStore(config.storeUrl, { cwd: ctx.cwd, log });
   if (sharding !== null && store.backend === 'sqlite') {
@@ -240,8 +258,10 @@ export async function startApp(
       log,
       quiz: engine,
     });
+    stopAsked();
     const recovered = await engine.recover();
     for (const { note } of [...recovered.revealed, ...recovered.ended]) log.info({ note }, 'quiz recovered');
+    stopAsked();
     discord =
       sharding !== null
         ? await startShards(
@@ -267,6 +287,7 @@ export async function startApp(
             log,
             env: ctx.env,
           });
+    stopAsked();
     const host = options.host ?? config.web.host;
     const port = options.port ?? config.web.port;
     try {
@@ -298,6 +319,7 @@ export async function startApp(
       }
       throw err;
     }
+    stopAsked();
     const { primary } = web;
     return {
       web,

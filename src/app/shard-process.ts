@@ -39,6 +39,28 @@ async function main(): Promise<void> {
   const config = ctx.config();
   const log = ctx.log().child({ shard: shardId });
   const discordConfig = loadDiscordConfig(ctx.env);
+  // The manager stops a shard with SIGTERM: leases are released so its successor takes over at once. A
+  // manager that died (its IPC channel closed) leaves the shard orphaned: it stops too, rather than keep
+  // its guilds' sessions from the shards a restarted manager starts. The handlers are in place from the
+  // first moment (without them SIGTERM kills at once, leases held); a stop asked for during start-up is
+  // carried out once start-up has finished.
+  let started = false;
+  let stopAsked: string | null = null;
+  let stopping = false;
+  const exitAfterStop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'shard process stopping');
+    void stop()
+      .catch((err: unknown) => log.error({ err }, 'shard did not stop cleanly'))
+      .finally(() => process.exit(0));
+  };
+  const onStop = (why: string) => {
+    if (started) exitAfterStop(why);
+    else stopAsked ??= why;
+  };
+  process.once('SIGTERM', () => onStop('SIGTERM'));
+  process.once('disconnect', () => onStop('the shard manager went away'));
   const store = await openStore(config.storeUrl, { cwd: run.cwd, log });
   let running: RunningBot | null = null;
   let engine: QuizEngine | null = null;
@@ -106,20 +128,8 @@ async function main(): Promise<void> {
     await stop().catch(() => undefined);
     throw err;
   }
-  // The manager stops a shard with SIGTERM: leases are released so its successor takes over at once. A
-  // manager that died (its IPC channel closed) leaves the shard orphaned: it stops too, rather than keep
-  // its guilds' sessions from the shards a restarted manager starts.
-  let stopping = false;
-  const exitAfterStop = (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ why }, 'shard process stopping');
-    void stop()
-      .catch((err: unknown) => log.error({ err }, 'shard did not stop cleanly'))
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => exitAfterStop('SIGTERM'));
-  process.once('disconnect', () => exitAfterStop('the shard manager went away'));
+  started = true;
+  if (stopAsked !== null) exitAfterStop(stopAsked);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { type AppOptions, startApp } from '../app/compose.js';
+import { type AppOptions, type RunningApp, StartStopped, startApp } from '../app/compose.js';
 import { parseShardCount, type ShardCount } from '../config.js';
 import { joinReach } from '../web/reachability.js';
 import type { CliContext } from './context.js';
@@ -21,12 +21,19 @@ const shardCountOption = (value: string): ShardCount => {
   return count;
 };
 
-/** Resolves on Ctrl+C or a termination request. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolve) => {
+/**
+ * Listens for Ctrl+C and termination requests from the start, so that one arriving during start-up (a
+ * dataset download, the store, Discord) stops it cleanly rather than killing the process with its store
+ * open and its leases held. `signal` aborts on the first; `stopped` resolves with its name. A second one
+ * finds no handler and ends the process at once, as usual.
+ */
+function stopRequests(): { signal: AbortSignal; stopped: Promise<string> } {
+  const controller = new AbortController();
+  const stopped = new Promise<string>((resolve) => {
     const stop = (signal: string) => {
       process.removeListener('SIGINT', onInt);
       process.removeListener('SIGTERM', onTerm);
+      controller.abort(signal);
       resolve(signal);
     };
     const onInt = () => stop('SIGINT');
@@ -34,6 +41,7 @@ function untilStopped(): Promise<string> {
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
   });
+  return { signal: controller.signal, stopped };
 }
 
 export function registerStart(parent: Command, ctx: CliContext): void {
@@ -65,7 +73,15 @@ Examples:
 The host link (with its secret key) and the participants' join link are printed once the server is up.`,
     )
     .action(async (options: StartOptions) => {
-      const running = await startApp(ctx, options);
+      const stop = stopRequests();
+      let running: RunningApp;
+      try {
+        running = await startApp(ctx, options, { signal: stop.signal });
+      } catch (err) {
+        if (!(err instanceof StartStopped) && !stop.signal.aborted) throw err;
+        ctx.log().info({ signal: await stop.stopped }, 'stopped during start-up');
+        return;
+      }
       const { urls } = running;
       const reach = joinReach(running.web.publicUrl);
       ctx.out.write(
@@ -82,7 +98,7 @@ The host link (with its secret key) and the participants' join link are printed 
           '',
         ].join('\n'),
       );
-      const signal = await untilStopped();
+      const signal = await stop.stopped;
       ctx.log().info({ signal }, 'stopping');
       await running.close();
     });

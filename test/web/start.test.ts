@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -179,10 +180,9 @@ describe('the start command', () => {
     child = null;
   });
 
-  it('prints the host and join links, serves them, and stops cleanly on Ctrl+C', {
-    timeout: 60_000,
-  }, async () => {
-    const proc = spawn(
+  /** `mediconfusion start --port 0 …` from the sources, as its own process. */
+  function spawnStart(args: string[], env: Record<string, string>): ChildProcess {
+    child = spawn(
       process.execPath,
       [
         '--import',
@@ -191,15 +191,57 @@ describe('the start command', () => {
         'start',
         '--port',
         '0',
-        '--no-fetch',
+        ...args,
       ],
-      {
-        cwd,
-        env: { ...process.env, LOG_LEVEL: 'warn', DISCORD_TOKEN: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { cwd, env: { ...process.env, DISCORD_TOKEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child = proc;
+    return child;
+  }
+
+  it('stops cleanly, exit code 0, when SIGTERM arrives during the first dataset download', {
+    timeout: 60_000,
+  }, async () => {
+    // A dataset server that takes the request and never answers: the download is under way.
+    let asked: () => void = () => {};
+    const askedOnce = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const server = createHttpServer(() => asked());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const proc = spawnStart([], {
+        LOG_LEVEL: 'info',
+        MEDICONFUSION_DATASET_URL: url,
+        MEDICONFUSION_PROMPTS_URL: `${url}/answering.json`,
+        MEDICONFUSION_STATISTICS_URL: `${url}/statistics.json`,
+      });
+      let output = '';
+      proc.stdout?.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      proc.stderr?.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        proc.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      await askedOnce;
+      proc.kill('SIGTERM');
+      // Handled, not killed by the signal: the download was stopped and nothing was left running.
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(output).toContain('stopped during start-up');
+      expect(output).not.toContain('Host view');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('prints the host and join links, serves them, and stops cleanly on Ctrl+C', {
+    timeout: 60_000,
+  }, async () => {
+    const proc = spawnStart(['--no-fetch'], { LOG_LEVEL: 'warn' });
     let stdout = '';
     let stderr = '';
     proc.stderr?.on('data', (chunk) => {
