@@ -164,7 +164,7 @@ export interface StartHooks {
 }
 
 /** Start-up ended early because a stop was asked for (StartHooks.signal); nothing is left running. */
-export class StartStopped extends Error {
+class StartStopped extends Error {
   constructor() {
     super('stopped during start-up');
     this.name = 'StartStopped';

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { type AppOptions, type RunningApp, StartStopped, startApp } from '../app/compose.js';
+import { type AppOptions, type RunningApp, startApp } from '../app/compose.js';
 import { parseShardCount, type ShardCount } from '../config.js';
 import { joinReach } from '../web/reachability.js';
 import type { CliContext } from './context.js';
@@ -78,7 +78,8 @@ The host link (with its secret key) and the participants' join link are printed 
       try {
         running = await startApp(ctx, options, { signal: stop.signal });
       } catch (err) {
-        if (!(err instanceof StartStopped) && !stop.signal.aborted) throw err;
+        // StartStopped, or a step that failed because the stop cut it short: either way, a stop.
+        if (!stop.signal.aborted) throw err;
         ctx.log().info({ signal: await stop.stopped }, 'stopped during start-up');
         return;
       }

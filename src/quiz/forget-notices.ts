@@ -32,6 +32,17 @@ export function forgetNoticeKey(userId: string): string {
   return createHash('sha256').update(`mediconfusion quiz forget-me\u0000${userId}`).digest('hex');
 }
 
+/**
+ * The host id a session has once a deletion is honoured: `notice` (of its host, if any) replaces it when the
+ * session was created before the deletion; a session the person started afterwards keeps their id.
+ */
+export function hostAfterNotice(
+  session: { hostUserId: string; createdAt: number },
+  notice: ForgetNotice | undefined,
+): string {
+  return notice !== undefined && session.createdAt <= notice.at ? notice.replacementHost : session.hostUserId;
+}
+
 export class ForgetNotices {
   constructor(
     private readonly notices: Collection<ForgetNotice>,

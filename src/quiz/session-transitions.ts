@@ -6,7 +6,7 @@ import type { AnswerIntake } from './answer-intake.js';
 import { isComplete, type PersonRound } from './answers.js';
 import type { Clock } from './clock.js';
 import type { QuizEvents } from './events.js';
-import { ForgetNotices } from './forget-notices.js';
+import { ForgetNotices, hostAfterNotice } from './forget-notices.js';
 import { type Actor, mayHost } from './host-rule.js';
 import { type LiveRooms, type LiveRound, type Room, roundView, sessionView } from './live-rooms.js';
 import { type ModelAnswerSource, trackModelRequest } from './model-answers.js';
@@ -555,10 +555,8 @@ export class SessionTransitions {
         );
       }
     }
-    const hostNotice = notices.get(host);
-    if (hostNotice !== undefined && room.session.createdAt <= hostNotice.at) {
-      await this.saveSession(room, { ...room.session, hostUserId: hostNotice.replacementHost });
-    }
+    const hostUserId = hostAfterNotice(room.session, notices.get(host));
+    if (hostUserId !== host) await this.saveSession(room, { ...room.session, hostUserId });
   }
 
   private async revealOf(room: Room, live: LiveRound): Promise<RoundReveal> {
@@ -602,12 +600,10 @@ export class SessionTransitions {
   async end(room: Room, reason: EndReason): Promise<SessionSummary> {
     room.live?.abort.abort();
     this.timing.clear(room.session.roomId);
-    const hostNotice = (await this.notices.of([room.session.hostUserId])).get(room.session.hostUserId);
+    const host = room.session.hostUserId;
     await this.saveSession(room, {
       ...room.session,
-      ...(hostNotice !== undefined && room.session.createdAt <= hostNotice.at
-        ? { hostUserId: hostNotice.replacementHost }
-        : {}),
+      hostUserId: hostAfterNotice(room.session, (await this.notices.of([host])).get(host)),
       status: 'ended',
       endedAt: this.clock.now(),
       endReason: reason,

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSENT_NOTICE } from '../../src/baseline/consent.js';
 import { openWebBaseline, type WebBaselineHarness } from './baseline-support.js';
-import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser } from './browser.js';
+import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser, SETTLED } from './browser.js';
 import { openWebHarness, type WebHarness } from './harness.js';
 
 /**
@@ -53,9 +53,6 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
 
 const PROJECTOR = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
-/** Resolves after the browser has laid out and painted twice: a new size has taken effect. */
-const SETTLED =
-  'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
 
 /** The host's page on the projector, then at a phone's size, then back on the projector. */
 async function expectHostAccessible(page: Page, where: string): Promise<void> {

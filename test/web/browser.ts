@@ -14,6 +14,10 @@ export const chromiumAvailable = existsSync(CHROMIUM);
 /** Screenshots land here (git-ignored) for a person to look at. */
 export const SCREENSHOTS = path.join(ROOT, 'test-output', 'web');
 
+/** Browser-side: resolves after the page has laid out and painted twice, so a new viewport size has taken effect. */
+export const SETTLED =
+  'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
+
 export interface BrowserSession {
   browser: Browser;
   /** A fresh context (its own storage, like a separate device). */

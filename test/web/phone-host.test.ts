@@ -1,7 +1,14 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, CHROMIUM, chromiumAvailable, launchBrowser, SCREENSHOTS } from './browser.js';
+import {
+  type BrowserSession,
+  CHROMIUM,
+  chromiumAvailable,
+  launchBrowser,
+  SCREENSHOTS,
+  SETTLED,
+} from './browser.js';
 import {
   joinAsPlayer,
   onScreen,
@@ -125,10 +132,6 @@ const HOST_BUTTONS_OFF_SCREEN = `(() => {
 })()`;
 
 const SCROLL_TO_END = 'scrollTo(0, document.scrollingElement.scrollHeight)';
-
-/** Resolves after the browser has laid out and painted twice: the new size has taken effect. */
-const SETTLED =
-  'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
 
 /** Two boxes share an area (touching edges, or a sub-pixel graze from rounding, do not count). */
 function overlap(a: Box, b: Box): boolean {
